@@ -1,0 +1,24 @@
+import type { z } from 'zod';
+
+/**
+ * Runs a boundary schema and turns its first issue into one readable line that names the field
+ * (`layers[2].digest: not a valid digest`), so an error message says where a document is wrong.
+ */
+export function checkSchema<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  fail: (problem: string) => Error,
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+
+  const issue = result.error.issues[0];
+  const where = issue ? formatPath(issue.path) : '';
+  throw fail(`${where || 'document'}: ${issue?.message ?? 'does not match its schema'}`);
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`))
+    .join('');
+}

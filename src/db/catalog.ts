@@ -1,0 +1,62 @@
+import { Mutex } from 'async-mutex';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Manifest } from './entities/manifest';
+import { Repository } from './entities/repository';
+
+/**
+ * The one door to the database. On real Postgres every call gets a pooled connection; the
+ * embedded PGlite has a single session for the whole process (typeorm-pglite shares it between
+ * query runners), so there every unit of work waits its turn on one queue, or two transactions
+ * would interleave on the same session.
+ */
+export class Catalog {
+  private readonly queue: Mutex | undefined;
+
+  constructor(
+    readonly dataSource: DataSource,
+    options: { serialize: boolean },
+  ) {
+    this.queue = options.serialize ? new Mutex() : undefined;
+  }
+
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.exclusive(() => this.dataSource.transaction(work));
+  }
+
+  /** Runs reads outside a transaction. */
+  read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.exclusive(() => work(this.dataSource.manager));
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.queue ? this.queue.runExclusive(work) : work();
+  }
+
+  /** Manifests already in the catalog, by digest: these are never fetched again. */
+  async knownManifests(digests: string[]): Promise<Map<string, Manifest>> {
+    if (digests.length === 0) return new Map();
+    const rows = await this.read((m) =>
+      m
+        .createQueryBuilder(Manifest, 'm')
+        .select(['m.id', 'm.digest', 'm.mediaType', 'm.kind'])
+        .where('m.digest IN (:...digests)', { digests })
+        .getMany(),
+    );
+    return new Map(rows.map((row) => [row.digest, row]));
+  }
+
+  async ensureRepository(name: string): Promise<Repository> {
+    return this.transaction(async (m) => {
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(Repository)
+        .values({ name })
+        .orIgnore()
+        .updateEntity(false)
+        .execute();
+      return m.findOneByOrFail(Repository, { name });
+    });
+  }
+}

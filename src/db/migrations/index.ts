@@ -1,0 +1,4 @@
+import { InitialCatalog1764780000000 } from './1764780000000-initial-catalog';
+
+/** Every migration, oldest first; the schema comes from here, never from `synchronize`. */
+export const MIGRATIONS = [InitialCatalog1764780000000];

@@ -1,0 +1,135 @@
+import { AsyncSubject, type Observable } from 'rxjs';
+import type { Descriptor, ParsedManifest, Platform } from '../content/manifest-types';
+import type { Blob } from '../db/entities/blob';
+import type { Manifest } from '../db/entities/manifest';
+import type { Tag } from '../db/entities/tag';
+
+/** The save order inside a batch: what a later group references is saved first. */
+export const SAVE_ORDER = ['blob', 'manifest', 'list', 'tag'] as const;
+export type DcKind = (typeof SAVE_ORDER)[number];
+
+interface Saved {
+  blob: Blob;
+  manifest: Manifest;
+  list: Manifest;
+  tag: Tag;
+}
+
+/**
+ * A declarative content item: what the first stage found upstream, flowing through download and
+ * save. `resolution$` emits the saved row once and completes; it errors when the item failed and
+ * completes empty when it was skipped, so whatever waits on it always hears back.
+ */
+export abstract class DeclarativeContent<K extends DcKind = DcKind> {
+  abstract readonly kind: K;
+  private readonly subject$ = new AsyncSubject<Saved[K]>();
+  private settled = false;
+  /** The saved row, once resolved: later stages read ids from here without subscribing. */
+  row?: Saved[K];
+
+  /** A key unique within one kind: the digest, or tag name and manifest digest. */
+  abstract get key(): string;
+
+  get resolution$(): Observable<Saved[K]> {
+    return this.subject$.asObservable();
+  }
+
+  get isSettled(): boolean {
+    return this.settled;
+  }
+
+  resolve(row: Saved[K]): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.row = row;
+    this.subject$.next(row);
+    this.subject$.complete();
+  }
+
+  fail(error: unknown): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.subject$.error(error);
+  }
+
+  skip(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.subject$.complete();
+  }
+}
+
+export class BlobDc extends DeclarativeContent<'blob'> {
+  readonly kind = 'blob';
+
+  constructor(
+    readonly descriptor: Descriptor,
+    /** Config blobs are always downloaded; layers may be left upstream (on_demand). */
+    readonly role: 'config' | 'layer',
+  ) {
+    super();
+  }
+
+  /** Bytes on disk once downloaded: schema 1 descriptors carry no size. */
+  storedSize?: number;
+
+  get key(): string {
+    return this.descriptor.digest;
+  }
+}
+
+/** A manifest still flowing through the pipeline, or one the catalog already had. */
+export type ManifestRef = ManifestDc | Manifest;
+
+export function isManifestDc(ref: ManifestRef): ref is ManifestDc {
+  return ref instanceof ManifestDc;
+}
+
+export interface ListEntryDc {
+  child: ManifestRef;
+  platform?: Platform;
+}
+
+/** An image manifest (`manifest`) or a list / index (`list`). */
+export class ManifestDc extends DeclarativeContent<'manifest' | 'list'> {
+  readonly kind: 'manifest' | 'list';
+  /** Set once the config blob is read: labels, architecture, os. */
+  config?: { labels: Record<string, string>; architecture?: string; os?: string };
+
+  constructor(
+    readonly parsed: ParsedManifest,
+    readonly extra: {
+      configBlob?: BlobDc;
+      layerBlobs: BlobDc[];
+      entries: ListEntryDc[];
+    },
+  ) {
+    super();
+    this.kind = parsed.kind === 'index' ? 'list' : 'manifest';
+  }
+
+  get key(): string {
+    return this.parsed.digest;
+  }
+}
+
+export class TagDc extends DeclarativeContent<'tag'> {
+  readonly kind = 'tag';
+
+  constructor(
+    readonly name: string,
+    readonly manifest: ManifestRef,
+  ) {
+    super();
+  }
+
+  get manifestDigest(): string {
+    return isManifestDc(this.manifest) ? this.manifest.parsed.digest : this.manifest.digest;
+  }
+
+  get key(): string {
+    return `${this.name}@${this.manifestDigest}`;
+  }
+}
+
+export type AnyDc = BlobDc | ManifestDc | TagDc;

@@ -1,0 +1,134 @@
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  from,
+  map,
+  mergeMap,
+  type Observable,
+  throwError,
+} from 'rxjs';
+import type { Descriptor, ParsedManifest } from '../content/manifest-types';
+import { parseManifest } from '../content/parse-manifest';
+import { SyncError, toSyncError } from '../errors';
+import {
+  type AnyDc,
+  BlobDc,
+  type ListEntryDc,
+  ManifestDc,
+  type ManifestRef,
+} from './declarative-content';
+import { readImageConfig } from './read-image-config';
+import type { SyncContext } from './sync-context';
+import { waitFor } from './wait-for';
+
+/** Indexes nest; a deeper chain than this is refused rather than followed. */
+const MAX_INDEX_DEPTH = 8;
+
+/** What the first stage emits for one manifest: the DCs to put, and the manifest's own DC. */
+export interface ManifestPlan {
+  ref: ManifestRef;
+  content$: Observable<AnyDc>;
+}
+
+/**
+ * Plans the content of one parsed manifest. An image puts its config and layer blobs, waits for
+ * them, then puts itself; a list fetches its children (a bounded merge), waits for them, then
+ * puts itself. A DC that fails here fails its resolution, so whoever waits on it hears of it.
+ */
+export function planManifest(ctx: SyncContext, parsed: ParsedManifest, depth = 0): ManifestPlan {
+  const running = ctx.manifests.get(parsed.digest);
+  if (running) return { ref: running, content$: EMPTY };
+  return parsed.kind === 'index' ? planList(ctx, parsed, depth) : planImage(ctx, parsed);
+}
+
+function planImage(ctx: SyncContext, parsed: ParsedManifest): ManifestPlan {
+  const fresh: BlobDc[] = [];
+  const blobDc = (descriptor: Descriptor, role: 'config' | 'layer') => {
+    let dc = ctx.blobs.get(descriptor.digest);
+    if (!dc) {
+      dc = new BlobDc(descriptor, role);
+      ctx.blobs.set(descriptor.digest, dc);
+      fresh.push(dc);
+    }
+    return dc;
+  };
+  const configBlob = parsed.config ? blobDc(parsed.config, 'config') : undefined;
+  // Non-distributable layers (with `urls`) live elsewhere; they are not fetched or recorded here.
+  const layerBlobs = parsed.layers.filter((l) => !l.urls?.length).map((l) => blobDc(l, 'layer'));
+  const dc = new ManifestDc(parsed, { configBlob, layerBlobs, entries: [] });
+  ctx.manifests.set(parsed.digest, dc);
+
+  const self$ = waitFor(ctx, [...(configBlob ? [configBlob] : []), ...layerBlobs]).pipe(
+    mergeMap(async () => {
+      if (configBlob) dc.config = await readImageConfig(ctx.store, parsed, configBlob);
+      return dc;
+    }),
+  );
+  return { ref: dc, content$: failingInto(dc, concat(from(fresh), self$)) };
+}
+
+function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): ManifestPlan {
+  const entries: ListEntryDc[] = [];
+  const dc = new ManifestDc(parsed, { layerBlobs: [], entries });
+  ctx.manifests.set(parsed.digest, dc);
+
+  const children$ = defer(async () => {
+    if (depth >= MAX_INDEX_DEPTH) {
+      throw new SyncError('MANIFEST_INVALID', `indexes nested deeper than ${MAX_INDEX_DEPTH}`, {
+        digest: parsed.digest,
+      });
+    }
+    return ctx.catalog.knownManifests(parsed.manifests.map((d) => d.digest));
+  }).pipe(
+    mergeMap((known) =>
+      from(parsed.manifests).pipe(
+        mergeMap((descriptor, i) => {
+          const existing = ctx.manifests.get(descriptor.digest) ?? known.get(descriptor.digest);
+          if (existing) {
+            entries[i] = { child: existing, platform: descriptor.platform };
+            return EMPTY;
+          }
+          return fetchChild(ctx, descriptor, depth).pipe(
+            mergeMap((plan) => {
+              entries[i] = { child: plan.ref, platform: descriptor.platform };
+              return plan.content$;
+            }),
+          );
+        }, ctx.options.childConcurrency),
+      ),
+    ),
+  );
+  const self$ = defer(() =>
+    waitFor(
+      ctx,
+      entries.flatMap((e) => (e.child instanceof ManifestDc ? [e.child] : [])),
+    ),
+  ).pipe(map(() => dc));
+  return { ref: dc, content$: failingInto(dc, concat(children$, self$)) };
+}
+
+function fetchChild(ctx: SyncContext, descriptor: Descriptor, depth: number) {
+  return defer(async () => {
+    const fetched = await ctx.upstream.getManifest(descriptor.digest, descriptor.digest);
+    return parseManifest(fetched.bytes, {
+      digest: fetched.digest,
+      contentType: fetched.contentType ?? descriptor.mediaType,
+    });
+  }).pipe(map((child) => planManifest(ctx, child, depth + 1)));
+}
+
+/**
+ * Any error while planning fails the manifest's DC (and so everything waiting on it) and is
+ * rethrown for the tag that started it to report.
+ */
+function failingInto(dc: ManifestDc, content$: Observable<AnyDc>): Observable<AnyDc> {
+  return content$.pipe(
+    catchError((err: unknown) => {
+      const error = toSyncError(err, 'INTERNAL', { digest: dc.parsed.digest });
+      dc.fail(error);
+      return throwError(() => error);
+    }),
+  );
+}

@@ -1,0 +1,143 @@
+import { concatMap, type OperatorFunction } from 'rxjs';
+import type { EntityManager } from 'typeorm';
+import { Blob } from '../db/entities/blob';
+import { Manifest } from '../db/entities/manifest';
+import { Tag } from '../db/entities/tag';
+import { upsertByKey } from '../db/upsert';
+import { toSyncError } from '../errors';
+import {
+  type AnyDc,
+  BlobDc,
+  isManifestDc,
+  ManifestDc,
+  type ManifestRef,
+  TagDc,
+} from './declarative-content';
+import type { SyncContext } from './sync-context';
+
+/**
+ * Saves each batch in one transaction, in the order blobs, manifests, lists, tags, then resolves
+ * every DC of the batch with its row. Batches are saved one after another. A database error fails
+ * every DC of the batch and the sync: nothing of the batch is committed.
+ */
+export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]> {
+  return concatMap(async (batch) => {
+    const started = Date.now();
+    let saved: Map<AnyDc, Blob | Manifest | Tag>;
+    try {
+      saved = await ctx.catalog.transaction((manager) => saveBatch(manager, batch));
+    } catch (err) {
+      const error = toSyncError(err, 'DATABASE_ERROR');
+      for (const dc of batch) dc.fail(error);
+      throw error;
+    }
+    ctx.counts.batches += 1;
+    ctx.counts.rows += batch.length;
+    ctx.onBatchSaved?.({ number: ctx.counts.batches, items: batch });
+    for (const dc of batch) resolveWith(dc, saved.get(dc));
+    ctx.log.info(
+      { batch: ctx.counts.batches, items: batch.length, ms: Date.now() - started },
+      'batch saved',
+    );
+    return batch;
+  });
+}
+
+async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
+  const saved = new Map<AnyDc, Blob | Manifest | Tag>();
+  const blobs = batch.filter((dc): dc is BlobDc => dc instanceof BlobDc);
+  const images = batch.filter((dc): dc is ManifestDc => dc instanceof ManifestDc && dc.kind === 'manifest');
+  const lists = batch.filter((dc): dc is ManifestDc => dc instanceof ManifestDc && dc.kind === 'list');
+  const tags = batch.filter((dc): dc is TagDc => dc instanceof TagDc);
+
+  const blobRows = blobs.map(blobRow);
+  const blobIds = await upsertByKey(manager, Blob, blobRows, {
+    columns: ['digest'],
+    of: (row) => row.digest,
+  });
+  blobs.forEach((dc, i) => saved.set(dc, withId(blobRows[i]!, blobIds, dc.key)));
+
+  for (const group of [images, lists]) {
+    const rows = group.map(manifestRow);
+    const ids = await upsertByKey(manager, Manifest, rows, {
+      columns: ['digest'],
+      of: (row) => row.digest,
+    });
+    group.forEach((dc, i) => saved.set(dc, withId(rows[i]!, ids, dc.key)));
+  }
+
+  const tagRows = tags.map((dc) => Object.assign(new Tag(), { name: dc.name, manifestId: idOf(dc.manifest) }));
+  const tagIds = await upsertByKey(manager, Tag, tagRows, {
+    columns: ['name', 'manifest_id'],
+    of: (row) => `${row.name}@${row.manifestId}`,
+  });
+  tags.forEach((dc, i) => {
+    const row = tagRows[i]!;
+    saved.set(dc, withId(row, tagIds, `${row.name}@${row.manifestId}`));
+  });
+  return saved;
+}
+
+function blobRow(dc: BlobDc): Blob {
+  return Object.assign(new Blob(), {
+    digest: dc.descriptor.digest,
+    size: dc.storedSize ?? dc.descriptor.size ?? 0,
+    mediaType: dc.descriptor.mediaType,
+  });
+}
+
+function manifestRow(dc: ManifestDc): Manifest {
+  const { parsed, extra } = dc;
+  const layers = extra.layerBlobs;
+  const sizes = parsed.layers.map((l) => l.size ?? extra.layerBlobs.find((b) => b.key === l.digest)?.storedSize ?? 0);
+  return Object.assign(new Manifest(), {
+    digest: parsed.digest,
+    mediaType: parsed.mediaType,
+    schemaVersion: parsed.schemaVersion,
+    kind: parsed.kind,
+    data: parsed.bytes,
+    annotations: parsed.annotations,
+    labels: dc.config?.labels ?? {},
+    architecture: parsed.architecture ?? dc.config?.architecture ?? null,
+    os: parsed.os ?? dc.config?.os ?? null,
+    artifactType: parsed.artifactType ?? null,
+    subjectDigest: parsed.subject?.digest ?? null,
+    compressedImageSize: dc.kind === 'manifest' ? sizes.reduce((a, b) => a + b, 0) : null,
+    configBlobId: extra.configBlob ? requireRow(extra.configBlob).id : null,
+    layerBlobIds: [...new Set(layers.map((b) => requireRow(b).id))],
+    listEntries: extra.entries.map(({ child, platform }) => ({
+      childId: idOf(child),
+      architecture: platform?.architecture ?? null,
+      os: platform?.os ?? null,
+      osVersion: platform?.osVersion ?? null,
+      osFeatures: platform?.osFeatures ?? null,
+      variant: platform?.variant ?? null,
+      features: platform?.features ?? null,
+    })),
+  });
+}
+
+function idOf(ref: ManifestRef): string {
+  return isManifestDc(ref) ? requireRow(ref).id : ref.id;
+}
+
+/** Dependencies resolved before their dependents were put; a missing row is a pipeline bug. */
+function requireRow<T extends { id: string }>(dc: { row?: T; kind: string; key: string }): T {
+  if (!dc.row) throw new Error(`${dc.kind} ${dc.key} saved before its dependency resolved`);
+  return dc.row;
+}
+
+function withId<T extends { id: string }>(row: T, ids: Map<string, string>, key: string): T {
+  const id = ids.get(key);
+  if (!id) throw new Error(`no id returned for ${key}`);
+  row.id = id;
+  return row;
+}
+
+function resolveWith(dc: AnyDc, row: Blob | Manifest | Tag | undefined): void {
+  if (!row) {
+    dc.fail(new Error(`${dc.kind} ${dc.key} was not saved`));
+    return;
+  }
+  (dc as { resolve(row: unknown): void }).resolve(row);
+}

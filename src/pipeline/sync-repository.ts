@@ -1,0 +1,142 @@
+import type { Logger } from 'pino';
+import type { Catalog } from '../db/catalog';
+import { SyncRun } from '../db/entities/sync-run';
+import { createNextVersion } from '../db/repository-versions';
+import { toSyncError } from '../errors';
+import type { Upstream } from '../registry/upstream';
+import type { BlobStore } from '../storage/blob-store';
+import { runPipeline } from './run-pipeline';
+import {
+  type BatchObserver,
+  type FailedReference,
+  type PipelineOptions,
+  SyncContext,
+} from './sync-context';
+
+export interface RepositorySync {
+  /** The local repository's name. */
+  name: string;
+  upstream: Upstream;
+  mirror: boolean;
+  pipeline: PipelineOptions;
+}
+
+export interface SyncSummary {
+  repository: string;
+  result: 'success' | 'partial' | 'failed';
+  version: number | null;
+  tags: number;
+  manifests: number;
+  blobs: number;
+  bytes: number;
+  requests: Record<string, number>;
+  rowsPerSecond: number;
+  durationMs: number;
+  failed: FailedReference[];
+  error?: Record<string, unknown>;
+}
+
+export interface SyncDeps {
+  catalog: Catalog;
+  store: BlobStore;
+  log: Logger;
+  onBatchSaved?: BatchObserver;
+}
+
+/**
+ * Syncs one repository: records a SyncRun, runs the pipeline, and makes the next version in one
+ * transaction with the run's end. A run that throws makes no version; what its batches saved
+ * stays in the catalog (content rows are shared and idempotent), so the next run reuses it.
+ */
+export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Promise<SyncSummary> {
+  const started = Date.now();
+  const log = deps.log.child({ repository: sync.name, upstream: sync.upstream.description });
+  const repository = await deps.catalog.ensureRepository(sync.name);
+  const run = await deps.catalog.transaction((m) =>
+    m.save(
+      Object.assign(new SyncRun(), {
+        repositoryId: repository.id,
+        startedAt: new Date(started),
+        result: 'running',
+        counts: {},
+      }),
+    ),
+  );
+  const runLog = log.child({ syncRun: run.id });
+  const ctx = new SyncContext(
+    sync.upstream,
+    deps.catalog,
+    deps.store,
+    runLog,
+    sync.pipeline,
+    deps.onBatchSaved,
+  );
+  runLog.info('sync started');
+
+  let summary: SyncSummary;
+  try {
+    await sync.upstream.ping();
+    const tagIds = await runPipeline(ctx);
+    const failedTags = ctx.failed.map((f) => f.reference);
+    const result = ctx.failed.length > 0 ? 'partial' : 'success';
+    const version = await deps.catalog.transaction(async (m) => {
+      const change = await createNextVersion(m, repository.id, tagIds, {
+        mirror: sync.mirror,
+        syncRunId: run.id,
+        keepTagNames: failedTags,
+      });
+      summary = makeSummary(ctx, sync, result, change.number, started);
+      await m.save(Object.assign(run, endOf(summary)));
+      return change;
+    });
+    runLog.info({ ...summary!, added: version.added, removed: version.removed }, 'sync finished');
+    return summary!;
+  } catch (err) {
+    const error = toSyncError(err, 'INTERNAL', { repository: sync.name });
+    summary = { ...makeSummary(ctx, sync, 'failed', null, started), error: error.toJSON() };
+    runLog.error({ err: error, ...summary }, 'sync failed');
+    await deps.catalog
+      .transaction((m) => m.save(Object.assign(run, endOf(summary))))
+      .catch((dbErr: unknown) => runLog.error({ err: dbErr }, 'could not record the failed run'));
+    return summary;
+  }
+}
+
+function makeSummary(
+  ctx: SyncContext,
+  sync: RepositorySync,
+  result: SyncSummary['result'],
+  version: number | null,
+  started: number,
+): SyncSummary {
+  const durationMs = Date.now() - started;
+  return {
+    repository: sync.name,
+    result,
+    version,
+    tags: ctx.counts.tags,
+    manifests: ctx.counts.manifests,
+    blobs: ctx.counts.blobs,
+    bytes: ctx.counts.bytes,
+    requests: { ...sync.upstream.requests },
+    rowsPerSecond: Math.round((ctx.counts.rows * 1000) / Math.max(durationMs, 1)),
+    durationMs,
+    failed: ctx.failed,
+  };
+}
+
+function endOf(summary: SyncSummary): Partial<SyncRun> {
+  return {
+    endedAt: new Date(),
+    result: summary.result,
+    versionNumber: summary.version,
+    counts: {
+      tags: summary.tags,
+      manifests: summary.manifests,
+      blobs: summary.blobs,
+      bytes: summary.bytes,
+      failed: summary.failed.length,
+    },
+    error: summary.error ?? (summary.failed.length ? { failed: summary.failed } : null),
+  };
+}

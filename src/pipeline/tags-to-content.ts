@@ -1,0 +1,81 @@
+import {
+  catchError,
+  concat,
+  defer,
+  EMPTY,
+  map,
+  mergeMap,
+  type Observable,
+  type OperatorFunction,
+} from 'rxjs';
+import { parseManifest } from '../content/parse-manifest';
+import { toSyncError } from '../errors';
+import { type AnyDc, isManifestDc, type ManifestRef, TagDc } from './declarative-content';
+import { planManifest } from './plan-manifest';
+import type { SyncContext } from './sync-context';
+import { waitFor } from './wait-for';
+
+/**
+ * The first stage: each tag becomes the DCs of what it points at, then its own DC once its
+ * manifest resolved. A manifest the catalog already has is not fetched: one HEAD per tag is the
+ * whole cost of a tag that did not change. A tag that fails is recorded and the others go on.
+ */
+export function tagsToContent(ctx: SyncContext): OperatorFunction<string, AnyDc> {
+  return mergeMap((tag) => tagContent(ctx, tag), ctx.options.tagConcurrency);
+}
+
+function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
+  return defer(async () => {
+    const head = await ctx.upstream.headManifest(tag);
+    if (!head) return { missing: true as const };
+    const digest = head.digest;
+    const known = digest
+      ? (ctx.manifests.get(digest) ?? (await ctx.catalog.knownManifests([digest])).get(digest))
+      : undefined;
+    return { missing: false as const, digest, known };
+  }).pipe(
+    mergeMap((found): Observable<AnyDc> => {
+      if (found.missing) {
+        ctx.log.warn({ tag }, 'tag listed but its manifest is gone upstream');
+        return EMPTY;
+      }
+      if (found.known) return tagAfter(ctx, tag, found.known, EMPTY);
+      return defer(async () => {
+        const fetched = await ctx.upstream.getManifest(found.digest ?? tag, found.digest);
+        return parseManifest(fetched.bytes, {
+          digest: fetched.digest,
+          contentType: fetched.contentType,
+        });
+      }).pipe(
+        mergeMap((parsed) => {
+          const plan = planManifest(ctx, parsed);
+          return tagAfter(ctx, tag, plan.ref, plan.content$);
+        }),
+      );
+    }),
+    catchError((err: unknown) => {
+      const error = toSyncError(err, 'INTERNAL', { reference: tag });
+      ctx.failed.push({
+        reference: tag,
+        digest: error.data.digest,
+        code: error.code,
+        message: error.message,
+      });
+      ctx.log.error({ tag, err: error }, 'tag failed');
+      return EMPTY;
+    }),
+  );
+}
+
+/** Puts the manifest's content, then the tag once the manifest resolved. */
+function tagAfter(
+  ctx: SyncContext,
+  tag: string,
+  ref: ManifestRef,
+  content$: Observable<AnyDc>,
+): Observable<AnyDc> {
+  const tagDc$ = defer(() => waitFor(ctx, isManifestDc(ref) ? [ref] : [])).pipe(
+    map(() => new TagDc(tag, ref)),
+  );
+  return concat(content$, tagDc$);
+}
