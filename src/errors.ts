@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'DEPENDENCY_FAILED'
   | 'DATABASE_ERROR'
   | 'DATA_DIR_LOCKED'
+  | 'STORAGE_ERROR'
   | 'INTERNAL';
 
 export interface ErrorData {

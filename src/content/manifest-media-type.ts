@@ -15,7 +15,7 @@ export function detectMediaType(
 ): string {
   const { schemaVersion, mediaType } = document;
   if (schemaVersion === undefined) {
-    throw new SyncError('MANIFEST_INVALID', `manifest ${where.digest}: schemaVersion is missing`, where);
+    throw invalid('schemaVersion is missing', where);
   }
   if (schemaVersion !== 1 && schemaVersion !== 2) {
     throw unknownType(`schemaVersion ${JSON.stringify(schemaVersion)}`, where);
@@ -23,7 +23,7 @@ export function detectMediaType(
 
   if (mediaType !== undefined) {
     if (typeof mediaType !== 'string') {
-      throw new SyncError('MANIFEST_INVALID', `manifest ${where.digest}: mediaType is not a string`, where);
+      throw invalid('mediaType is not a string', where);
     }
     if (!MANIFEST_MEDIA_TYPES.has(mediaType)) throw unknownType(`mediaType ${mediaType}`, where);
     return mediaType;
@@ -37,7 +37,10 @@ export function detectMediaType(
   }
   if (Array.isArray(document.manifests)) return MediaType.ociIndex;
   if ('config' in document && 'layers' in document) return MediaType.ociManifest;
-  throw unknownType('a schemaVersion 2 document with neither manifests nor config and layers', where);
+  throw unknownType(
+    'a schemaVersion 2 document with neither manifests nor config and layers',
+    where,
+  );
 }
 
 function unknownType(what: string, where: ErrorData): SyncError {
@@ -46,4 +49,8 @@ function unknownType(what: string, where: ErrorData): SyncError {
     `manifest ${where.digest}: unsupported ${what}`,
     where,
   );
+}
+
+function invalid(problem: string, where: ErrorData): SyncError {
+  return new SyncError('MANIFEST_INVALID', `manifest ${where.digest}: ${problem}`, where);
 }

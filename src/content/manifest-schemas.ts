@@ -5,6 +5,7 @@ import {
   DigestSchema,
   PlatformSchema,
 } from './descriptor-schema';
+import { isDigest, type Digest } from './digest';
 import { MediaType } from './media-types';
 import { JwsSignatureSchema } from './schema1';
 
@@ -48,6 +49,11 @@ export const DockerManifestListSchema = z.object({
   annotations: AnnotationsSchema.optional(),
 });
 
+const DigestOrEmptySchema = z.custom<Digest | ''>(
+  (value) => value === '' || (typeof value === 'string' && isDigest(value)),
+  { message: 'not a valid sha256 or sha512 digest' },
+);
+
 /**
  * image-spec/manifest.md, "Image Manifest Property Descriptions". Two laxities: `layers: null`
  * (how Go writes an empty slice) reads as no layers, and a config with an empty digest and size 0
@@ -58,7 +64,7 @@ export const OciManifestSchema = z.object({
   schemaVersion: z.literal(2),
   mediaType: z.literal(MediaType.ociManifest).optional(),
   artifactType: z.string().optional(),
-  config: DescriptorSchema.extend({ digest: z.union([DigestSchema, z.literal('')]) }).refine(
+  config: DescriptorSchema.extend({ digest: DigestOrEmptySchema }).refine(
     (config) => config.digest !== '' || config.size === 0,
     { path: ['digest'], message: 'is empty but size is not 0' },
   ),

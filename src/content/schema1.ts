@@ -45,9 +45,13 @@ export function schema1Payload(bytes: Buffer, document: unknown, where: ErrorDat
   const { signatures } = checkSchema(SignaturesSchema, document, invalid);
 
   // Every signature covers the same payload; one that disagrees means the document was edited.
-  const formats = signatures.map((signature, i) => decodeProtected(signature.protected, i, invalid));
+  const formats = signatures.map((signature, i) =>
+    decodeProtected(signature.protected, i, invalid),
+  );
   const first = formats[0]!;
-  if (formats.some((f) => f.formatLength !== first.formatLength || f.formatTail !== first.formatTail)) {
+  if (
+    formats.some((f) => f.formatLength !== first.formatLength || f.formatTail !== first.formatTail)
+  ) {
     throw invalid('signatures disagree on the signed payload');
   }
   if (first.formatLength > bytes.length) {

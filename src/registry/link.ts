@@ -27,9 +27,14 @@ function resolveSameOrigin(target: string, requestUrl: URL): URL {
   try {
     next = new URL(target, requestUrl);
   } catch (err) {
-    throw new SyncError('LINK_REFUSED', `Link target is not a URL: ${target.slice(0, 200)}`, {
-      url: requestUrl.href,
-    }, { cause: err });
+    throw new SyncError(
+      'LINK_REFUSED',
+      `Link target is not a URL: ${target.slice(0, 200)}`,
+      {
+        url: requestUrl.href,
+      },
+      { cause: err },
+    );
   }
   if (next.origin !== requestUrl.origin) {
     throw new SyncError('LINK_REFUSED', `Link points to another origin: ${next.origin}`, {

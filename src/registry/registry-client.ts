@@ -187,7 +187,8 @@ export class RegistryClient implements Upstream {
     if (response.status !== 200) throw await responseError(request, response, 'tag list');
     const bytes = await readBody(response.body, TAGS_PAGE_CAP);
     const where = { ...this.#where, url: safeUrl(response.url), status: response.status };
-    const fail = (problem: string) => new SyncError('REGISTRY_ERROR', `tag list: ${problem}`, where);
+    const fail = (problem: string) =>
+      new SyncError('REGISTRY_ERROR', `tag list: ${problem}`, where);
     if (!bytes) throw fail(`page over ${TAGS_PAGE_CAP} bytes`);
 
     const page = checkSchema(TagsPageSchema, parseJson(bytes, fail), fail);
@@ -235,14 +236,23 @@ export class RegistryClient implements Upstream {
 
   #request(kind: RequestKind, path: string, context: ErrorData): HttpRequest {
     this.requests[kind] += 1;
-    return { method: 'GET', url: new URL(`${this.#base}${path}`), context: { ...this.#where, ...context } };
+    return {
+      method: 'GET',
+      url: new URL(`${this.#base}${path}`),
+      context: { ...this.#where, ...context },
+    };
   }
 
   async #send(request: HttpRequest): Promise<HttpResponse> {
     const started = Date.now();
     const response = await this.#http.send(request);
     this.#log.debug(
-      { method: request.method, url: safeUrl(response.url), status: response.status, ms: Date.now() - started },
+      {
+        method: request.method,
+        url: safeUrl(response.url),
+        status: response.status,
+        ms: Date.now() - started,
+      },
       'registry request',
     );
     return response;

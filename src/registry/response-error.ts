@@ -23,7 +23,11 @@ export async function responseError(
   what: string,
 ): Promise<SyncError> {
   const detail = await registryErrorText(response);
-  const data: ErrorData = { ...request.context, url: safeUrl(response.url), status: response.status };
+  const data: ErrorData = {
+    ...request.context,
+    url: safeUrl(response.url),
+    status: response.status,
+  };
   const suffix = detail ? `: ${detail}` : '';
   return new SyncError(codeFor(response.status), `${what}: HTTP ${response.status}${suffix}`, data);
 }

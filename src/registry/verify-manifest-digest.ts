@@ -32,7 +32,7 @@ export function verifyManifestDigest(check: ManifestDigestCheck): Digest {
     if (actual !== expected) {
       throw new SyncError(
         'DIGEST_MISMATCH',
-        `manifest ${check.where.repository}:${check.reference} hashes to ${actual}, expected ${expected}`,
+        `manifest ${check.where.repository} ${check.reference}: got ${actual}, expected ${expected}`,
         { ...check.where, reference: check.reference, expected, actual },
       );
     }

@@ -76,9 +76,7 @@ export function buildImageManifest(
     schemaVersion: 2,
     mediaType: types.manifest,
     config: descriptor(types.config, config.digest, config.bytes.length),
-    layers: layers.map((layer) =>
-      descriptor(types.layer, layer.digest, layer.compressed.length),
-    ),
+    layers: layers.map((layer) => descriptor(types.layer, layer.digest, layer.compressed.length)),
   };
   return toDocument(manifest, types.manifest);
 }

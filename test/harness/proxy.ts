@@ -43,6 +43,15 @@ function recordStatusOnHead(res: ServerResponse, entry: RecordedRequest): void {
   }) as ServerResponse['writeHead'];
 }
 
+/** Headers about one connection (RFC 9110 section 7.6.1): each side of the proxy sets its own. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer'];
+
+function endToEnd<T extends Record<string, unknown>>(headers: T): T {
+  const kept = { ...headers };
+  for (const name of HOP_BY_HOP) delete kept[name];
+  return kept;
+}
+
 /** Redirects to the target (upload locations, blob redirects) must come back through us. */
 function rewriteLocation(headers: OutgoingHttpHeaders, target: URL, proxyOrigin: string) {
   const location = headers.location;
@@ -69,16 +78,21 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
         port: target.port,
         method: req.method,
         path: req.url,
-        headers: { ...req.headers, host: target.host },
+        headers: { ...endToEnd(req.headers), host: target.host },
         agent,
       },
       (answer) => {
-        const headers: OutgoingHttpHeaders = { ...answer.headers };
+        const headers: OutgoingHttpHeaders = endToEnd(answer.headers);
         rewriteLocation(headers, target, origin);
         res.writeHead(answer.statusCode ?? 502, headers);
+        answer.on('error', (err) => res.destroy(err));
         answer.pipe(res);
       },
     );
+    // A client that gives up (a timeout under test) must not leave the upstream request open.
+    res.once('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
     upstream.on('error', (err) => {
       if (res.headersSent) {
         res.destroy(err);

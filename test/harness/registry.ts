@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { stopProcess } from './stop-process';
 import { waitForHttpOk } from './wait-for-http-ok';
 
 const REGISTRY_BINARY = '/usr/bin/docker-registry';
+const SHARED_MEMORY = '/dev/shm';
 
 /** A free port can be taken by someone else before the registry binds it; try a few. */
 const PORT_ATTEMPTS = 3;
@@ -24,6 +25,8 @@ export interface RegistryOptions {
   startTimeoutMs?: number;
   /** How long SIGTERM, then SIGKILL, may take each. */
   stopGraceMs?: number;
+  /** Where the temp dir (storage, config, log) is made; see defaultTempRoot. */
+  tempRoot?: string;
 }
 
 export interface RunningRegistry {
@@ -38,6 +41,21 @@ export interface RunningRegistry {
 }
 
 class PortTakenError extends Error {}
+
+/**
+ * The registry's filesystem driver fsyncs every file it writes (strace counts 11 fsyncs for one
+ * blob upload), so on disk each upload request and manifest PUT costs about 10 ms. On tmpfs the
+ * fsync is free and pushes measured about twice as fast. Falls back to the OS temp dir where
+ * there is no writable /dev/shm.
+ */
+function defaultTempRoot(): string {
+  try {
+    accessSync(SHARED_MEMORY, constants.W_OK);
+    return SHARED_MEMORY;
+  } catch {
+    return tmpdir();
+  }
+}
 
 function spawnRegistry(configFile: string, logFile: string): ChildProcess {
   // The registry logs to stderr only; an fd for the file is handed to the child and closed here.
@@ -83,9 +101,11 @@ async function launch(workDir: string, port: number, options: RegistryOptions) {
     await stopProcess(child, graceMs);
     unregister();
     const tail = await readLogTail(logFile);
-    const message = `docker-registry did not start on ${url}: ${(err as Error).message}`;
-    const Failure = tail.includes('address already in use') ? PortTakenError : Error;
-    throw new Failure(`${message}\n--- ${logFile} (tail) ---\n${tail}`, { cause: err });
+    const message =
+      `docker-registry did not start on ${url}: ${(err as Error).message}\n` +
+      `--- ${logFile} (tail) ---\n${tail}`;
+    if (tail.includes('address already in use')) throw new PortTakenError(message, { cause: err });
+    throw new Error(message, { cause: err });
   }
 
   const stop = async () => {
@@ -101,7 +121,9 @@ async function launch(workDir: string, port: number, options: RegistryOptions) {
  * dir and its log in a file there. Resolves once `GET /v2/` answers 200.
  */
 export async function startRegistry(options: RegistryOptions = {}): Promise<RunningRegistry> {
-  const workDir = await mkdtemp(join(tmpdir(), 'container-sync-registry-'));
+  const workDir = await mkdtemp(
+    join(options.tempRoot ?? defaultTempRoot(), 'container-sync-registry-'),
+  );
   try {
     for (let attempt = 1; ; attempt++) {
       try {

@@ -13,7 +13,7 @@ describe('batchWithFlush', () => {
 
       const batches$ = source$.pipe(batchWithFlush(2, waits$));
 
-      expectObservable(batches$).toBe('--x---y-(z|)', {
+      expectObservable(batches$).toBe('--x---y--(z|)', {
         x: ['a', 'b'],
         y: ['c', 'd'],
         z: ['e'],

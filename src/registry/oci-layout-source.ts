@@ -1,0 +1,168 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { defer, from, mergeMap, type Observable } from 'rxjs';
+import { z } from 'zod';
+import { digestOf, type Digest, isDigest, parseDigest } from '../content/digest';
+import { SyncError } from '../errors';
+import type { FetchedManifest, ManifestHead, RequestKind, Upstream } from './upstream';
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+
+/** index.json of an OCI image layout (image-spec/image-layout.md#indexjson-file). */
+const layoutIndexSchema = z.object({
+  schemaVersion: z.literal(2),
+  manifests: z.array(
+    z.object({
+      mediaType: z.string(),
+      digest: z.string().refine(isDigest, 'not a digest'),
+      size: z.number().int().nonnegative(),
+      annotations: z.record(z.string(), z.string()).optional(),
+    }),
+  ),
+});
+type LayoutIndex = z.infer<typeof layoutIndexSchema>;
+
+/**
+ * An OCI image layout directory as the upstream, for air-gapped imports. Tags are the
+ * `org.opencontainers.image.ref.name` annotations of index.json; content is read from
+ * `blobs/<algorithm>/<hex>` and checked against its digest like registry content.
+ */
+export class OciLayoutSource implements Upstream {
+  readonly description: string;
+  readonly requests: Record<RequestKind, number> = {
+    ping: 0,
+    tags: 0,
+    manifestHead: 0,
+    manifestGet: 0,
+    blobGet: 0,
+    other: 0,
+  };
+  private index?: Promise<LayoutIndex>;
+
+  constructor(private readonly root: string) {
+    this.description = `oci-layout:${root}`;
+  }
+
+  async ping(): Promise<void> {
+    this.requests.ping += 1;
+    const layout = await this.readJson(path.join(this.root, 'oci-layout'));
+    if ((layout as { imageLayoutVersion?: unknown }).imageLayoutVersion !== '1.0.0') {
+      throw this.invalid('oci-layout: imageLayoutVersion is not "1.0.0"');
+    }
+    await this.readIndex();
+  }
+
+  listTags(): Observable<string> {
+    return defer(() => this.readIndex()).pipe(
+      mergeMap((index) => {
+        this.requests.tags += 1;
+        const names = index.manifests.flatMap((m) => m.annotations?.[REF_NAME] ?? []);
+        return from([...new Set(names)]);
+      }),
+    );
+  }
+
+  async headManifest(reference: string): Promise<ManifestHead | undefined> {
+    this.requests.manifestHead += 1;
+    const index = await this.readIndex();
+    const entry = isDigest(reference)
+      ? index.manifests.find((m) => m.digest === reference)
+      : index.manifests.find((m) => m.annotations?.[REF_NAME] === reference);
+    if (entry)
+      return { digest: entry.digest as Digest, mediaType: entry.mediaType, size: entry.size };
+    if (isDigest(reference) && (await this.exists(reference))) return { digest: reference };
+    return undefined;
+  }
+
+  async getManifest(reference: string, expectedDigest?: Digest): Promise<FetchedManifest> {
+    const head = await this.headManifest(reference);
+    this.requests.manifestGet += 1;
+    const digest = expectedDigest ?? head?.digest;
+    if (!digest) {
+      throw new SyncError('NOT_FOUND', `no manifest ${reference} in the layout`, {
+        reference,
+        path: this.root,
+      });
+    }
+    const bytes = await readFile(this.blobPath(digest)).catch((err: unknown) => {
+      throw new SyncError(
+        'NOT_FOUND',
+        `manifest blob ${digest} missing from the layout`,
+        {
+          reference,
+          digest,
+          path: this.root,
+        },
+        { cause: err },
+      );
+    });
+    const actual = digestOf(bytes, parseDigest(digest).algorithm);
+    if (actual !== digest) {
+      throw new SyncError('DIGEST_MISMATCH', `manifest bytes hash to ${actual}`, {
+        reference,
+        digest,
+        path: this.root,
+      });
+    }
+    return { digest, bytes, contentType: head?.mediaType };
+  }
+
+  async fetchBlob(digest: Digest): Promise<Readable> {
+    this.requests.blobGet += 1;
+    const file = this.blobPath(digest);
+    await stat(file).catch((err: unknown) => {
+      throw new SyncError(
+        'NOT_FOUND',
+        `blob ${digest} missing from the layout`,
+        {
+          digest,
+          path: this.root,
+        },
+        { cause: err },
+      );
+    });
+    return createReadStream(file);
+  }
+
+  private blobPath(digest: string): string {
+    const { algorithm, hex } = parseDigest(digest);
+    return path.join(this.root, 'blobs', algorithm, hex);
+  }
+
+  private exists(digest: string): Promise<boolean> {
+    return stat(this.blobPath(digest)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  private readIndex(): Promise<LayoutIndex> {
+    this.index ??= this.readJson(path.join(this.root, 'index.json')).then((json) => {
+      const parsed = layoutIndexSchema.safeParse(json);
+      if (!parsed.success) throw this.invalid(`index.json: ${parsed.error.issues[0]?.message}`);
+      return parsed.data;
+    });
+    return this.index;
+  }
+
+  private async readJson(file: string): Promise<unknown> {
+    try {
+      return JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new SyncError(
+        'LAYOUT_INVALID',
+        `cannot read ${path.basename(file)} as JSON`,
+        {
+          file,
+        },
+        { cause: err },
+      );
+    }
+  }
+
+  private invalid(message: string): SyncError {
+    return new SyncError('LAYOUT_INVALID', message, { path: this.root });
+  }
+}

@@ -1,0 +1,150 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { digestOf, parseDigest } from '../content/digest';
+import { SyncError, type ErrorData } from '../errors';
+
+/** Configs and other blobs read whole; anything bigger is streamed, never buffered. */
+const READ_CAP = 16 * 1024 * 1024;
+
+/**
+ * Content-addressed files under `<root>/blobs/<algorithm>/<hex>`, laid out like an OCI image
+ * layout's blobs. A blob becomes visible only by an atomic rename after its bytes were hashed
+ * and matched, so a reader never sees a partial or wrong file. Concurrent writes of one digest
+ * each use their own temp file; the renames replace identical content, so the last one wins
+ * harmlessly.
+ */
+export class BlobStore {
+  readonly #tmp: string;
+
+  constructor(readonly root: string) {
+    // Temp files live under the root so the final rename stays on one filesystem (atomic).
+    this.#tmp = join(root, 'tmp');
+  }
+
+  /** The file of a digest; the digest grammar is checked first, so no path escapes the root. */
+  pathOf(digest: string): string {
+    const { algorithm, hex } = parseDigest(digest);
+    return join(this.root, 'blobs', algorithm, hex);
+  }
+
+  async has(digest: string): Promise<boolean> {
+    return (await this.sizeOf(digest)) !== undefined;
+  }
+
+  /** The stored size, or `undefined` when the blob is not stored. */
+  async sizeOf(digest: string): Promise<number | undefined> {
+    const path = this.pathOf(digest);
+    try {
+      const info = await stat(path);
+      return info.isFile() ? info.size : undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw storageError(err, 'cannot stat blob', { digest, path });
+    }
+  }
+
+  /**
+   * Streams a blob into the store, hashing as it goes. DIGEST_MISMATCH when the bytes (or their
+   * count, given `expectedSize`) are not what the digest promises; BLOB_INCOMPLETE when the
+   * source stream fails. Either way nothing is left behind.
+   */
+  async write(digest: string, source: Readable, expectedSize?: number): Promise<{ size: number }> {
+    const target = this.pathOf(digest);
+    const { algorithm } = parseDigest(digest);
+    const where: ErrorData = { digest, path: target };
+    await mkdir(this.#tmp, { recursive: true });
+    await mkdir(dirname(target), { recursive: true });
+
+    const temp = join(this.#tmp, `${algorithm}-${randomUUID()}`);
+    const hash = createHash(algorithm);
+    let size = 0;
+    let sourceFailed = false;
+    source.once('error', () => (sourceFailed = true));
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        // Stop a source that runs past its descriptor instead of filling the disk with it.
+        if (expectedSize !== undefined && size > expectedSize) {
+          done(mismatch(`more than the expected ${expectedSize} bytes`, where));
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+
+    try {
+      // `flush` syncs before close: a blob renamed into place must survive a crash whole.
+      await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', flush: true }));
+    } catch (err) {
+      await rm(temp, { force: true });
+      throw writeError(err, sourceFailed, where);
+    }
+
+    const actual = `${algorithm}:${hash.digest('hex')}`;
+    const problem =
+      actual !== digest
+        ? `bytes hash to ${actual}`
+        : expectedSize !== undefined && size !== expectedSize
+          ? `${size} bytes, expected ${expectedSize}`
+          : undefined;
+    if (problem) {
+      await rm(temp, { force: true });
+      throw mismatch(problem, { ...where, expected: digest, actual });
+    }
+
+    await rename(temp, target);
+    return { size };
+  }
+
+  /** A small blob (an image config) whole, checked against its digest on the way out. */
+  async read(digest: string): Promise<Buffer> {
+    const size = await this.sizeOf(digest);
+    const path = this.pathOf(digest);
+    if (size === undefined) {
+      throw new SyncError('NOT_FOUND', `blob ${digest} is not stored`, { digest, path });
+    }
+    if (size > READ_CAP) {
+      throw new SyncError('BLOB_INVALID', `blob ${digest} is too big to read whole`, {
+        digest,
+        path,
+      });
+    }
+
+    const bytes = await readFile(path);
+    const { algorithm } = parseDigest(digest);
+    const actual = digestOf(bytes, algorithm);
+    if (actual !== digest) {
+      // A stored file that changed since it was verified: the disk, or someone, corrupted it.
+      throw mismatch(`stored bytes hash to ${actual}`, { digest, path, expected: digest, actual });
+    }
+    return bytes;
+  }
+}
+
+function mismatch(problem: string, where: ErrorData): SyncError {
+  return new SyncError('DIGEST_MISMATCH', `blob ${where.digest}: ${problem}`, where);
+}
+
+function writeError(err: unknown, sourceFailed: boolean, where: ErrorData): SyncError {
+  if (err instanceof SyncError) return err;
+  if (!sourceFailed) return storageError(err, 'cannot write blob', where);
+  const message = err instanceof Error ? err.message : String(err);
+  return new SyncError(
+    'BLOB_INCOMPLETE',
+    `blob ${where.digest}: stream failed: ${message}`,
+    where,
+    {
+      cause: err,
+    },
+  );
+}
+
+function storageError(err: unknown, what: string, where: ErrorData): SyncError {
+  const message = err instanceof Error ? err.message : String(err);
+  return new SyncError('STORAGE_ERROR', `${what}: ${message}`, where, { cause: err });
+}
