@@ -33,6 +33,10 @@ export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]
     }
     ctx.counts.batches += 1;
     ctx.counts.rows += batch.length;
+    for (const dc of batch) {
+      if (dc instanceof TagDc) ctx.counts.tags += 1;
+      else if (dc instanceof ManifestDc) ctx.counts.manifests += 1;
+    }
     ctx.onBatchSaved?.({ number: ctx.counts.batches, items: batch });
     for (const dc of batch) resolveWith(dc, saved.get(dc));
     ctx.log.info(

@@ -89,7 +89,8 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
       await m.save(Object.assign(run, endOf(summary)));
       return change;
     });
-    runLog.info({ ...summary!, added: version.added, removed: version.removed }, 'sync finished');
+    const { repository: _name, ...fields } = summary!;
+    runLog.info({ ...fields, added: version.added, removed: version.removed }, 'sync finished');
     return summary!;
   } catch (err) {
     const error = toSyncError(err, 'INTERNAL', { repository: sync.name });
