@@ -75,7 +75,8 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
 
   let summary: SyncSummary;
   try {
-    await sync.upstream.ping();
+    // No separate ping: the tag list is the first request and fails as clearly, so a sync with
+    // no upstream change costs exactly the tag list pages and one HEAD per tag.
     const tagIds = await runPipeline(ctx);
     const failedTags = ctx.failed.map((f) => f.reference);
     const result = ctx.failed.length > 0 ? 'partial' : 'success';

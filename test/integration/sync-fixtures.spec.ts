@@ -109,6 +109,7 @@ describe.each(['postgres', 'pglite'] as const)('fixtures synced on %s', (kind) =
         expect(counts.blobGet).toBe(0);
         expect(counts.blobHead).toBe(0);
         expect(counts.tags).toBe(1);
+        expect(proxy.requests).toHaveLength(1 + tagCount);
       },
     );
   });
