@@ -21,6 +21,11 @@ export function isEmbedded(options: DatabaseOptions): boolean {
   return !options.url;
 }
 
+/** Where the embedded database keeps its files. */
+export function embeddedDataDir(options: DatabaseOptions): string {
+  return path.resolve(options.dataDir ?? 'data', 'pg');
+}
+
 /** Builds (does not connect) the DataSource for real Postgres or the embedded PGlite. */
 export function createDataSource(options: DatabaseOptions): DataSource {
   const common = {
@@ -36,7 +41,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   if (options.url) {
     return new DataSource({ ...common, url: options.url, extra: { max: options.poolSize ?? 10 } });
   }
-  const dataDir = path.resolve(options.dataDir ?? 'data', 'pg');
+  const dataDir = embeddedDataDir(options);
   mkdirSync(dataDir, { recursive: true });
   return new DataSource({ ...common, driver: new PGliteDriver({ dataDir, extensions: { pgcrypto } }).driver });
 }

@@ -1,14 +1,24 @@
 import { Catalog } from './catalog';
-import { createDataSource, type DatabaseOptions, isEmbedded } from './data-source';
+import { lockDataDir } from './data-dir-lock';
+import { createDataSource, type DatabaseOptions, embeddedDataDir, isEmbedded } from './data-source';
 
 /** Connects, applies pending migrations, and hands back the catalog with a way to close it. */
 export async function openCatalog(options: DatabaseOptions & { migrate?: boolean }) {
+  const unlock = isEmbedded(options) ? await lockDataDir(embeddedDataDir(options)) : undefined;
   const dataSource = createDataSource(options);
-  await dataSource.initialize();
+  try {
+    await dataSource.initialize();
+  } catch (err) {
+    await unlock?.();
+    throw err;
+  }
   if (options.migrate !== false) await dataSource.runMigrations({ transaction: 'each' });
   const catalog = new Catalog(dataSource, { serialize: isEmbedded(options) });
   return {
     catalog,
-    close: () => dataSource.destroy(),
+    close: async () => {
+      await dataSource.destroy();
+      await unlock?.();
+    },
   };
 }
