@@ -15,7 +15,8 @@ type ContentKey = `${ContentType}:${string}`;
 /**
  * Makes the next version of a repository from the tags a sync found.
  *
- * The new version holds those tags, the manifests they reach (children of lists, recursively)
+ * The new version holds those tags and untagged manifests (digest includes), the manifests they
+ * reach (children of lists, recursively)
  * and those manifests' config and layer blobs, read from the catalog, so a tag whose manifest was
  * already known costs no download to include. In mirror mode the old content that is not found
  * again leaves the version; otherwise it stays, except that a tag name now pointing elsewhere
@@ -25,7 +26,7 @@ type ContentKey = `${ContentType}:${string}`;
 export async function createNextVersion(
   manager: EntityManager,
   repositoryId: string,
-  syncedTagIds: string[],
+  synced: { tagIds: string[]; manifestIds: string[] },
   options: { mirror: boolean; syncRunId: string; keepTagNames?: string[] },
 ): Promise<VersionChange> {
   // Serializes version creation per repository between processes and connections.
@@ -36,8 +37,8 @@ export async function createNextVersion(
     .getOne();
 
   const current = await liveContent(manager, repositoryId);
-  const wanted = await reachableContent(manager, syncedTagIds);
-  const syncedNames = await tagNames(manager, syncedTagIds);
+  const wanted = await reachableContent(manager, synced.tagIds, synced.manifestIds);
+  const syncedNames = await tagNames(manager, synced.tagIds);
   const keepNames = new Set(options.keepTagNames ?? []);
 
   for (const [key, tagName] of current) {
@@ -50,7 +51,7 @@ export async function createNextVersion(
   if (options.mirror) {
     // Content still reached by a kept tag stays.
     const keptTagIds = [...wanted.keys()].filter((k) => k.startsWith('tag:')).map((k) => k.slice(4));
-    for (const [key] of await reachableContent(manager, keptTagIds)) wanted.set(key, undefined);
+    for (const [key] of await reachableContent(manager, keptTagIds, [])) wanted.set(key, undefined);
   }
 
   const added = [...wanted.keys()].filter((k) => !current.has(k));
@@ -96,15 +97,17 @@ async function liveContent(manager: EntityManager, repositoryId: string) {
   return new Map(rows.map((r) => [r.key, r.tag_name ?? undefined]));
 }
 
-/** Tags, the manifests they reach through lists, and those manifests' blobs. */
-async function reachableContent(manager: EntityManager, tagIds: string[]) {
+/** Tags, the manifests they (and `manifestIds`) reach through lists, and their blobs. */
+async function reachableContent(manager: EntityManager, tagIds: string[], manifestIds: string[]) {
   const wanted = new Map<ContentKey, string | undefined>();
-  if (tagIds.length === 0) return wanted;
+  if (tagIds.length === 0 && manifestIds.length === 0) return wanted;
   const rows: Array<{ key: ContentKey; tag_name: string | null }> = await manager.query(
     `WITH RECURSIVE tags AS (
        SELECT id, name, manifest_id FROM tag WHERE id = ANY($1::uuid[])
      ), reached (id) AS (
        SELECT manifest_id FROM tags
+       UNION
+       SELECT unnest($2::uuid[])
        UNION
        SELECT mlm.child_id FROM manifest_list_manifest mlm JOIN reached r ON mlm.list_id = r.id
      )
@@ -117,7 +120,7 @@ async function reachableContent(manager: EntityManager, tagIds: string[]) {
        SELECT m.config_blob_id FROM manifest m JOIN reached r ON m.id = r.id
         WHERE m.config_blob_id IS NOT NULL
      ) b`,
-    [tagIds],
+    [tagIds, manifestIds],
   );
   for (const r of rows) wanted.set(r.key, r.tag_name ?? undefined);
   return wanted;

@@ -72,6 +72,8 @@ export class BlobDc extends DeclarativeContent<'blob'> {
 
   /** Bytes on disk once downloaded: schema 1 descriptors carry no size. */
   storedSize?: number;
+  /** Set instead of `storedSize` when the layer stays upstream (on_demand): where it is. */
+  remoteUrl?: string;
 
   get key(): string {
     return this.descriptor.digest;

@@ -30,6 +30,10 @@ async function download(ctx: SyncContext, dc: BlobDc): Promise<void> {
     dc.storedSize = stored;
     return;
   }
+  if (dc.role === 'layer' && ctx.options.policy === 'on_demand') {
+    dc.remoteUrl = ctx.upstream.blobUrl(digest);
+    return;
+  }
   const started = Date.now();
   const stream = await ctx.upstream.fetchBlob(digest);
   const written = await ctx.store.write(digest, stream, size);

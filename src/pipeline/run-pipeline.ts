@@ -1,4 +1,4 @@
-import { lastValueFrom, reduce } from 'rxjs';
+import { fromEvent, lastValueFrom, NEVER, of, reduce, takeUntil } from 'rxjs';
 import { batchWithFlush } from './batch-with-flush';
 import { TagDc } from './declarative-content';
 import { discoverTags } from './discover-tags';
@@ -12,8 +12,11 @@ import { tagsToContent } from './tags-to-content';
  * saved tag rows' ids; failed tags are in `ctx.failed`.
  */
 export function runPipeline(ctx: SyncContext): Promise<string[]> {
-  const savedTagIds$ = discoverTags(ctx.upstream, ctx.options.tagFilter).pipe(
+  const { signal } = ctx;
+  const stop$ = !signal ? NEVER : signal.aborted ? of(true) : fromEvent(signal, 'abort');
+  const savedTagIds$ = discoverTags(ctx.upstream, ctx.options.tagFilter, ctx.options.digests).pipe(
     tagsToContent(ctx),
+    takeUntil(stop$),
     downloadBlobs(ctx),
     batchWithFlush(ctx.options.batchSize, ctx.waits$),
     saveBatches(ctx),

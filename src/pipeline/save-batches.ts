@@ -60,6 +60,7 @@ async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
     of: (row) => row.digest,
   });
   blobs.forEach((dc, i) => saved.set(dc, withId(blobRows[i]!, blobIds, dc.key)));
+  await recordBlobPlaces(manager, blobs, blobIds);
 
   for (const group of [images, lists]) {
     const rows = group.map(manifestRow);
@@ -85,9 +86,38 @@ async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
 function blobRow(dc: BlobDc): Blob {
   return Object.assign(new Blob(), {
     digest: dc.descriptor.digest,
-    size: dc.storedSize ?? dc.descriptor.size ?? 0,
+    size: dc.storedSize ?? dc.descriptor.size ?? null,
     mediaType: dc.descriptor.mediaType,
+    stored: dc.remoteUrl === undefined,
   });
+}
+
+/**
+ * A blob first cataloged on_demand and now downloaded becomes stored (the insert above left the
+ * existing row alone); a layer left upstream gets a row saying where it can be fetched.
+ */
+async function recordBlobPlaces(manager: EntityManager, blobs: BlobDc[], ids: Map<string, string>) {
+  const stored = blobs
+    .filter((dc) => dc.remoteUrl === undefined)
+    .map((dc) => ({ id: ids.get(dc.key), size: dc.storedSize ?? null }));
+  if (stored.length > 0) {
+    await manager.query(
+      `UPDATE blob SET stored = true, size = COALESCE(blob.size, s.size)
+         FROM jsonb_to_recordset($1::jsonb) AS s (id uuid, size bigint)
+        WHERE blob.id = s.id AND NOT blob.stored`,
+      [JSON.stringify(stored)],
+    );
+  }
+  const remote = blobs.filter((dc) => dc.remoteUrl !== undefined);
+  if (remote.length > 0) {
+    await manager.query(
+      `INSERT INTO blob_source (blob_id, url)
+       SELECT DISTINCT s.id, s.url FROM jsonb_to_recordset($1::jsonb) AS s (id uuid, url text)
+        ORDER BY 1, 2
+       ON CONFLICT DO NOTHING`,
+      [JSON.stringify(remote.map((dc) => ({ id: ids.get(dc.key), url: dc.remoteUrl })))],
+    );
+  }
 }
 
 function manifestRow(dc: ManifestDc): Manifest {

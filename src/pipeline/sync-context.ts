@@ -7,6 +7,8 @@ import type { AnyDc, BlobDc, ManifestDc } from './declarative-content';
 
 export interface PipelineOptions {
   batchSize: number;
+  /** immediate: every blob is downloaded; on_demand: config blobs only, layers are recorded. */
+  policy?: 'immediate' | 'on_demand';
   /** Tags worked on at once by the first stage. */
   tagConcurrency: number;
   /** Child manifests of one list fetched at once. */
@@ -15,6 +17,8 @@ export interface PipelineOptions {
   downloadConcurrency: number;
   /** Tags kept by the filter (includes, then excludes). */
   tagFilter: (tag: string) => boolean;
+  /** Manifests to sync by digest, without a tag. */
+  digests?: string[];
 }
 
 /** Called after each batch commits: tests use it to check the save order. */
@@ -36,6 +40,8 @@ export class SyncContext {
   readonly blobs = new Map<string, BlobDc>();
   readonly manifests = new Map<string, ManifestDc>();
   readonly failed: FailedReference[] = [];
+  /** Manifests synced by digest without a tag (digest includes): digest to row id. */
+  readonly untagged = new Map<string, string>();
   readonly counts = { tags: 0, manifests: 0, blobs: 0, bytes: 0, batches: 0, rows: 0 };
 
   constructor(
@@ -45,5 +51,7 @@ export class SyncContext {
     readonly log: Logger,
     readonly options: PipelineOptions,
     readonly onBatchSaved?: BatchObserver,
+    /** Aborting stops new work; what is downloading finishes and the last batch commits. */
+    readonly signal?: AbortSignal,
   ) {}
 }

@@ -23,7 +23,7 @@ export interface RepositorySync {
 
 export interface SyncSummary {
   repository: string;
-  result: 'success' | 'partial' | 'failed';
+  result: 'success' | 'partial' | 'failed' | 'interrupted';
   version: number | null;
   tags: number;
   manifests: number;
@@ -41,6 +41,8 @@ export interface SyncDeps {
   store: BlobStore;
   log: Logger;
   onBatchSaved?: BatchObserver;
+  /** Aborting stops the sync between batches; it then makes no version. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -70,6 +72,7 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
     runLog,
     sync.pipeline,
     deps.onBatchSaved,
+    deps.signal,
   );
   runLog.info('sync started');
 
@@ -78,10 +81,17 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
     // No separate ping: the tag list is the first request and fails as clearly, so a sync with
     // no upstream change costs exactly the tag list pages and one HEAD per tag.
     const tagIds = await runPipeline(ctx);
+    if (deps.signal?.aborted) {
+      summary = makeSummary(ctx, sync, 'interrupted', null, started);
+      await deps.catalog.transaction((m) => m.save(Object.assign(run, endOf(summary))));
+      runLog.warn(summary, 'sync interrupted; what was saved is kept for the next run');
+      return summary;
+    }
     const failedTags = ctx.failed.map((f) => f.reference);
     const result = ctx.failed.length > 0 ? 'partial' : 'success';
     const version = await deps.catalog.transaction(async (m) => {
-      const change = await createNextVersion(m, repository.id, tagIds, {
+      const synced = { tagIds, manifestIds: [...ctx.untagged.values()] };
+      const change = await createNextVersion(m, repository.id, synced, {
         mirror: sync.mirror,
         syncRunId: run.id,
         keepTagNames: failedTags,

@@ -3,11 +3,12 @@ import {
   concat,
   defer,
   EMPTY,
-  map,
   mergeMap,
   type Observable,
+  of,
   type OperatorFunction,
 } from 'rxjs';
+import { isDigest } from '../content/digest';
 import { parseManifest } from '../content/parse-manifest';
 import { toSyncError } from '../errors';
 import { type AnyDc, isManifestDc, type ManifestRef, TagDc } from './declarative-content';
@@ -19,6 +20,8 @@ import { waitFor } from './wait-for';
  * The first stage: each tag becomes the DCs of what it points at, then its own DC once its
  * manifest resolved. A manifest the catalog already has is not fetched: one HEAD per tag is the
  * whole cost of a tag that did not change. A tag that fails is recorded and the others go on.
+ * A digest (an include `sha256:<hex>`) is synced the same way, without a tag: its manifest is
+ * recorded in `ctx.untagged` once it resolved.
  */
 export function tagsToContent(ctx: SyncContext): OperatorFunction<string, AnyDc> {
   return mergeMap((tag) => tagContent(ctx, tag), ctx.options.tagConcurrency);
@@ -75,7 +78,11 @@ function tagAfter(
   content$: Observable<AnyDc>,
 ): Observable<AnyDc> {
   const tagDc$ = defer(() => waitFor(ctx, isManifestDc(ref) ? [ref] : [])).pipe(
-    map(() => new TagDc(tag, ref)),
+    mergeMap(() => {
+      if (!isDigest(tag)) return of(new TagDc(tag, ref));
+      ctx.untagged.set(tag, isManifestDc(ref) ? ref.row!.id : ref.id);
+      return EMPTY;
+    }),
   );
   return concat(content$, tagDc$);
 }

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Readable } from 'node:stream';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
@@ -107,6 +108,10 @@ export class OciLayoutSource implements Upstream {
       });
     }
     return { digest, bytes, contentType: head?.mediaType };
+  }
+
+  blobUrl(digest: Digest): string {
+    return pathToFileURL(this.blobPath(digest)).toString();
   }
 
   async fetchBlob(digest: Digest): Promise<Readable> {

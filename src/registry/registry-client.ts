@@ -153,6 +153,10 @@ export class RegistryClient implements Upstream {
   }
 
   /** GET of a blob, redirects followed (object storage hosts get no Authorization). */
+  blobUrl(digest: Digest): string {
+    return `${this.#base}/v2/${this.#repository}/blobs/${digest}`;
+  }
+
   async fetchBlob(digest: Digest): Promise<Readable> {
     parseDigest(digest, this.#where);
     const path = `/v2/${this.#repository}/blobs/${digest}`;

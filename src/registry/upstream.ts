@@ -38,6 +38,8 @@ export interface Upstream {
    * without one, against the digest the source reports). Throws DIGEST_MISMATCH otherwise.
    */
   getManifest(reference: string, expectedDigest?: Digest): Promise<FetchedManifest>;
+  /** Where a blob can be fetched later, recorded for layers synced on_demand. */
+  blobUrl(digest: Digest): string;
   /** The raw bytes of a blob as a stream; the blob store verifies the digest while writing. */
   fetchBlob(digest: Digest): Promise<Readable>;
 }

@@ -10,9 +10,14 @@ export class Blob {
   @Column({ type: 'varchar', length: 200, unique: true })
   digest!: string;
 
-  @Column({ type: 'bigint', transformer: bigintToNumber })
-  size!: number;
+  /** Unknown for a schema 1 layer that was not downloaded (on_demand). */
+  @Column({ type: 'bigint', nullable: true, transformer: bigintToNumber })
+  size!: number | null;
 
   @Column({ name: 'media_type', type: 'varchar', length: 255 })
   mediaType!: string;
+
+  /** Whether the blob store holds the bytes; false for layers synced on_demand. */
+  @Column({ type: 'boolean', default: true })
+  stored!: boolean;
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type SyncResult = 'running' | 'success' | 'failed' | 'partial';
+export type SyncResult = 'running' | 'success' | 'failed' | 'partial' | 'interrupted';
 
 @Entity({ name: 'sync_run' })
 export class SyncRun {

@@ -1,4 +1,5 @@
 import { InitialCatalog1764780000000 } from './1764780000000-initial-catalog';
+import { BlobSources1764790000000 } from './1764790000000-blob-sources';
 
 /** Every migration, oldest first; the schema comes from here, never from `synchronize`. */
-export const MIGRATIONS = [InitialCatalog1764780000000];
+export const MIGRATIONS = [InitialCatalog1764780000000, BlobSources1764790000000];
