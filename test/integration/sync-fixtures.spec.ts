@@ -8,6 +8,7 @@ import {
 } from '../harness/fixtures';
 import { type CountingProxy, startCountingProxy } from '../harness/proxy';
 import { type RunningRegistry, startRegistry } from '../harness/registry';
+import { checkConsistency } from '../harness/check-consistency';
 import { createSyncRig, type SyncRig } from '../harness/sync-rig';
 import type { VersionContent } from '../../src/db/version-content';
 
@@ -112,5 +113,12 @@ describe.each(['postgres', 'pglite'] as const)('fixtures synced on %s', (kind) =
         expect(proxy.requests).toHaveLength(1 + tagCount);
       },
     );
+
+    it('leaves a catalog the consistency checks find nothing wrong with', async () => {
+      const found = await checkConsistency(rig.catalog, rig.store);
+
+      expect(Object.values(found).flat()).toEqual([]);
+      expect(Object.keys(found)).toHaveLength(8);
+    });
   });
 });

@@ -1,0 +1,85 @@
+import type { Logger } from 'pino';
+import { repositoryTagFilter } from '../config/tag-filter';
+import type { RepositoryConfig } from '../config/sync-config';
+import type { PipelineOptions } from '../pipeline/sync-context';
+import type { RepositorySync } from '../pipeline/sync-repository';
+import { OciLayoutSource } from '../registry/oci-layout-source';
+import { RegistryClient } from '../registry/registry-client';
+import type { Upstream } from '../registry/upstream';
+
+/** A RepositorySync that owns its upstream's sockets: `close` once the sync is over. */
+export interface OwnedRepositorySync extends RepositorySync {
+  close(): void;
+}
+
+export interface BuildOptions {
+  log: Logger;
+  /** BATCH_SIZE: replaces the repository's batch_size when set. */
+  batchSize?: number;
+}
+
+/**
+ * Turns one configured repository into what syncRepository runs. Settings the pipeline cannot
+ * honour yet are logged as warnings here, so a config asking for them is never silently
+ * treated as something else.
+ */
+export function buildRepositorySync(
+  config: RepositoryConfig,
+  options: BuildOptions,
+): OwnedRepositorySync {
+  const log = options.log.child({ repository: config.name });
+  warnUnsupported(config, log);
+
+  const upstream = createUpstream(config, log);
+  return {
+    name: config.name,
+    upstream,
+    mirror: config.mirror,
+    pipeline: pipelineOptions(config, options.batchSize),
+    close: () => {
+      if (upstream instanceof RegistryClient) upstream.close();
+    },
+  };
+}
+
+function createUpstream(config: RepositoryConfig, log: Logger): Upstream {
+  const { upstream } = config;
+  if (upstream.kind === 'oci-layout') return new OciLayoutSource(upstream.path);
+  return new RegistryClient({
+    registryUrl: upstream.url,
+    repository: upstream.repository,
+    ...(upstream.credentials ? { credentials: upstream.credentials } : {}),
+    logger: log,
+    // One socket per download slot; manifest requests share the same pool.
+    maxSockets: config.concurrency,
+  });
+}
+
+/**
+ * `concurrency` bounds blob downloads, and through maxSockets every request to the registry.
+ * Tags and child manifests are only manifest requests waiting for a socket, so letting as many
+ * tags as download slots be in flight keeps the downloads fed; children of one list are fewer,
+ * and half the slots leaves room for the other tags' manifests.
+ */
+function pipelineOptions(config: RepositoryConfig, batchSize?: number): PipelineOptions {
+  return {
+    batchSize: batchSize ?? config.batchSize,
+    tagConcurrency: config.concurrency,
+    childConcurrency: Math.max(1, Math.ceil(config.concurrency / 2)),
+    downloadConcurrency: config.concurrency,
+    tagFilter: repositoryTagFilter(config),
+    digests: config.digests,
+    policy: config.policy,
+  };
+}
+
+function warnUnsupported(config: RepositoryConfig, log: Logger): void {
+  // RegistryClient builds its own HTTP agents and takes no TLS settings yet.
+  const { upstream } = config;
+  if (upstream.kind === 'registry' && (upstream.tls.insecure || upstream.tls.caFile)) {
+    log.warn(
+      { insecure: upstream.tls.insecure, caFile: upstream.tls.caFile },
+      'tls settings are not applied yet; certificates are checked against the system roots',
+    );
+  }
+}
