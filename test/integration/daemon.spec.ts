@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { openCatalog } from '../../src/db/open-catalog';
@@ -164,11 +164,15 @@ it('killed with SIGKILL in the middle of a sync, then run again: a consistent, c
 
   stop(first.child, 'SIGKILL');
   const killed = await first.exit;
+  const storedBefore = await readdir(path.join(db.dataDir, 'store/blobs/sha256'));
   const second = start(['sync', '--config', config]);
   const secondExit = await second.exit;
 
   expect(killed.signal).toBe('SIGKILL');
   expect(secondExit.code).toBe(0);
+  const summary = (second.logs.lines.at(-1)?.['summaries'] as Array<{ blobs: number }>)[0];
+  expect(storedBefore.length).toBeGreaterThan(0);
+  expect(summary?.blobs).toBe(large.blobs.size - storedBefore.length);
   await withCatalog(async ({ catalog }) => {
     const content = await catalog.read((m) => readVersionContent(m, 'large'));
     expect(content.version).toBe(1);
