@@ -73,6 +73,10 @@ function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): Mani
   const entries: ListEntryDc[] = [];
   const dc = new ManifestDc(parsed, { layerBlobs: [], entries });
   ctx.manifests.set(parsed.digest, dc);
+  // A child that fails must not cancel its siblings: a sibling may be shared with another list
+  // that already waits on it, and a cancelled plan never resolves. The first error is kept and
+  // thrown once every child has settled.
+  const childErrors: unknown[] = [];
 
   const children$ = defer(async () => {
     if (depth >= MAX_INDEX_DEPTH) {
@@ -95,16 +99,22 @@ function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): Mani
               entries[i] = { child: plan.ref, platform: descriptor.platform };
               return plan.content$;
             }),
+            catchError((err: unknown) => {
+              childErrors.push(err);
+              return EMPTY;
+            }),
           );
         }, ctx.options.childConcurrency),
       ),
     ),
   );
   const self$ = defer(() =>
-    waitFor(
-      ctx,
-      entries.flatMap((e) => (e.child instanceof ManifestDc ? [e.child] : [])),
-    ),
+    childErrors.length > 0
+      ? throwError(() => childErrors[0])
+      : waitFor(
+          ctx,
+          entries.flatMap((e) => (e.child instanceof ManifestDc ? [e.child] : [])),
+        ),
   ).pipe(map(() => dc));
   return { ref: dc, content$: failingInto(dc, concat(children$, self$)) };
 }

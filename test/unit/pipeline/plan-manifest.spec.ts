@@ -1,0 +1,147 @@
+import { from, lastValueFrom, tap, toArray } from 'rxjs';
+import type { ParsedManifest } from '../../../src/content/manifest-types';
+import { Blob } from '../../../src/db/entities/blob';
+import { Manifest } from '../../../src/db/entities/manifest';
+import { Tag } from '../../../src/db/entities/tag';
+import { SyncError } from '../../../src/errors';
+import { type AnyDc, BlobDc, ManifestDc, TagDc } from '../../../src/pipeline/declarative-content';
+import { tagsToContent } from '../../../src/pipeline/tags-to-content';
+import type { BlobStore } from '../../../src/storage/blob-store';
+import { blobDescriptor, fakeContext, FakeUpstream, imageManifest, indexManifest } from './fakes';
+
+/** An image with an artifact config (not read back) and one layer of its own. */
+function image(name: string): ParsedManifest {
+  const config = blobDescriptor(`config of ${name}`, 'application/vnd.example.config+json');
+  return imageManifest(config.descriptor, [blobDescriptor(`layer of ${name}`).descriptor]);
+}
+
+function serve(upstream: FakeUpstream, ...manifests: ParsedManifest[]): void {
+  for (const m of manifests) {
+    upstream.manifests.set(m.digest, { bytes: m.bytes, mediaType: m.mediaType });
+  }
+}
+
+/**
+ * Stands in for download and save: resolves each DC after `delayOf(dc)` ms, or fails it when
+ * `failing` names its key, as the download stage does with a blob whose GET failed.
+ */
+function downstream(delayOf: (dc: AnyDc) => number, failing: Set<string>) {
+  return tap((dc: AnyDc) => {
+    setTimeout(() => {
+      if (failing.has(dc.key)) dc.fail(new SyncError('REGISTRY_ERROR', 'blob GET: HTTP 500'));
+      else if (dc instanceof BlobDc) dc.resolve(Object.assign(new Blob(), { id: `b-${dc.key}` }));
+      else if (dc instanceof ManifestDc) dc.resolve(Object.assign(new Manifest(), { id: dc.key }));
+      else dc.resolve(Object.assign(new Tag(), { id: `t-${dc.name}` }));
+    }, delayOf(dc));
+  });
+}
+
+describe('planManifest through the first stage', () => {
+  it('plans a nested index: the inner index waits for its children, the outer for it', async () => {
+    const leaves = [image('leaf-1'), image('leaf-2')];
+    const inner = indexManifest(leaves);
+    const outer = indexManifest([inner, image('beside')]);
+    const upstream = new FakeUpstream();
+    upstream.heads.set('nested', outer.digest);
+    serve(upstream, outer, inner, ...leaves, image('beside'));
+    const ctx = fakeContext({ upstream, store: {} as BlobStore });
+
+    const out = await lastValueFrom(
+      from(['nested']).pipe(
+        tagsToContent(ctx),
+        downstream(() => 1, new Set()),
+        toArray(),
+      ),
+    );
+
+    const order = out.map((dc) => dc.key);
+    const manifests = out.filter((dc): dc is ManifestDc => dc instanceof ManifestDc);
+    expect(manifests.map((dc) => dc.kind).sort()).toEqual([
+      'list',
+      'list',
+      'manifest',
+      'manifest',
+      'manifest',
+    ]);
+    for (const leaf of leaves)
+      expect(order.indexOf(leaf.digest)).toBeLessThan(order.indexOf(inner.digest));
+    expect(order.indexOf(inner.digest)).toBeLessThan(order.indexOf(outer.digest));
+    expect(order.indexOf(outer.digest)).toBeLessThan(order.indexOf('nested@' + outer.digest));
+    const outerDc = manifests.find((dc) => dc.key === outer.digest)!;
+    expect(outerDc.extra.entries.map((e) => (e.child as ManifestDc).key)).toEqual([
+      inner.digest,
+      image('beside').digest,
+    ]);
+    expect(ctx.failed).toEqual([]);
+  });
+
+  it('refuses indexes nested deeper than it follows, failing only that tag', async () => {
+    const upstream = new FakeUpstream();
+    let current = image('bottom');
+    serve(upstream, current);
+    for (let depth = 0; depth < 10; depth++) {
+      current = indexManifest([current]);
+      serve(upstream, current);
+    }
+    upstream.heads.set('deep', current.digest);
+    const ctx = fakeContext({ upstream, store: {} as BlobStore });
+
+    const out = await lastValueFrom(
+      from(['deep']).pipe(
+        tagsToContent(ctx),
+        downstream(() => 1, new Set()),
+        toArray(),
+      ),
+    );
+
+    expect(out.filter((dc) => dc instanceof TagDc)).toEqual([]);
+    expect(ctx.failed).toEqual([
+      expect.objectContaining({
+        reference: 'deep',
+        code: 'MANIFEST_INVALID',
+        message: 'indexes nested deeper than 8',
+      }),
+    ]);
+  });
+
+  it('regression: a child shared by two lists is saved when a sibling in one fails', async () => {
+    // List `a` holds the shared child and a child whose layer fails; list `b` holds the shared
+    // child alone. The failure comes while the shared child still waits for its blobs.
+    const shared = image('shared');
+    const broken = image('broken');
+    const listA = indexManifest([shared, broken]);
+    const listB = indexManifest([shared]);
+    const upstream = new FakeUpstream();
+    upstream.heads.set('a', listA.digest);
+    upstream.heads.set('b', listB.digest);
+    serve(upstream, shared, broken, listA, listB);
+    const ctx = fakeContext({
+      upstream,
+      store: {} as BlobStore,
+      options: { tagConcurrency: 1 },
+    });
+    const brokenLayer = broken.layers[0]!.digest;
+    const sharedBlobs = new Set<string>([shared.config!.digest, shared.layers[0]!.digest]);
+    const delayOf = (dc: AnyDc) => (sharedBlobs.has(dc.key) ? 30 : 1);
+
+    const out = await lastValueFrom(
+      from(['a', 'b']).pipe(
+        tagsToContent(ctx),
+        downstream(delayOf, new Set<string>([brokenLayer])),
+        toArray(),
+      ),
+    );
+
+    const tags = out.filter((dc): dc is TagDc => dc instanceof TagDc);
+    expect(tags.map((dc) => [dc.name, dc.manifestDigest])).toEqual([['b', listB.digest]]);
+    expect(out.map((dc) => dc.key)).toContain(shared.digest);
+    expect(ctx.failed).toEqual([
+      {
+        reference: 'a',
+        digest: undefined,
+        code: 'REGISTRY_ERROR',
+        message: 'blob GET: HTTP 500',
+      },
+    ]);
+  }, 3000);
+});
