@@ -22,6 +22,7 @@ export type ErrorCode =
   | 'DATABASE_ERROR'
   | 'DATA_DIR_LOCKED'
   | 'STORAGE_ERROR'
+  | 'SIGNATURE_INVALID'
   | 'INTERNAL';
 
 export interface ErrorData {

@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import { parseContainersImageSignature } from '../../../src/signatures/parse-containers-image-signature';
 import type { SignatureVerdict } from '../../../src/signatures/signature-types';
 import { verifySimpleSigning } from '../../../src/signatures/verify-simple-signing';
-import { SIGNATURES, describeWithSignatures, readDirImage, signatureFile } from './signature-fixtures';
+import {
+  SIGNATURES,
+  describeWithSignatures,
+  readDirImage,
+  signatureFile,
+} from './signature-fixtures';
 
 const IMAGE_DIGEST = 'sha256:20bf21ed457b390829cdbeec8795a7bea1626991fda603e0d01b4e7f60427e55';
 const SCHEMA1_DIGEST = 'sha256:dc6d2c1a204b02b1ed4d0a9b29f075d24317a37da08041f89a88a2ebffbe46d8';

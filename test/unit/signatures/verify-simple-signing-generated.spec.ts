@@ -1,10 +1,4 @@
-import {
-  createMessage,
-  generateKey,
-  sign,
-  type PrivateKey,
-  type PublicKey,
-} from 'openpgp';
+import { createMessage, generateKey, sign, type PrivateKey, type PublicKey } from 'openpgp';
 import { parseSimpleSigning } from '../../../src/signatures/parse-simple-signing';
 import { verifySimpleSigning } from '../../../src/signatures/verify-simple-signing';
 
@@ -67,7 +61,11 @@ describe('verifySimpleSigning on signatures made here', () => {
     const armored = await sign({ message, signingKeys: key.privateKey, date: SIGNED_AT });
 
     const parsed = await parseSimpleSigning(Buffer.from(armored));
-    const verdict = await verify(Buffer.from(armored), key.publicKey, 'registry.example:5000/team/app');
+    const verdict = await verify(
+      Buffer.from(armored),
+      key.publicKey,
+      'registry.example:5000/team/app',
+    );
 
     expect(parsed.keyId).toBe(key.publicKey.getKeyID().toHex());
     expect(parsed.dockerReference).toBe('registry.example:5000/team/app:1.0');
@@ -98,7 +96,7 @@ describe('verifySimpleSigning on signatures made here', () => {
     });
   });
 
-  it('finds a signature by the same key id but another key material invalid', async () => {
+  it('finds a signature by a key that was not given invalid, as unknown', async () => {
     const other = await makeKey();
     const bytes = await signBinary(payload(), other.privateKey);
 
@@ -112,17 +110,47 @@ describe('verifySimpleSigning on signatures made here', () => {
   });
 
   it.each([
-    ['another critical.type', payload({ type: 'cosign container image signature' }), 'payload: critical.type: Invalid input: expected "atomic container signature"'],
-    ['an unknown critical member', payload({ extra: true }), 'payload: critical: Unrecognized key: "extra"'],
-    ['a digest that is no digest', payload({ image: { 'docker-manifest-digest': 'sha256' } }), 'payload: critical.image.docker-manifest-digest: not a digest'],
-    ['a timestamp that is not a number', payload({}, { timestamp: '2020' }), 'payload: optional.timestamp: Invalid input: expected number, received string'],
-    ['no optional object', JSON.stringify({ critical: JSON.parse(payload()).critical }), 'payload: optional: Invalid input: expected object, received undefined'],
+    [
+      'another critical.type',
+      payload({ type: 'cosign container image signature' }),
+      'payload: critical.type: Invalid input: expected "atomic container signature"',
+    ],
+    [
+      'an unknown critical member',
+      payload({ extra: true }),
+      'payload: critical: Unrecognized key: "extra"',
+    ],
+    [
+      'a digest that is no digest',
+      payload({ image: { 'docker-manifest-digest': 'sha256' } }),
+      'payload: critical.image.docker-manifest-digest: not a digest',
+    ],
+    [
+      'a timestamp that is not a number',
+      payload({}, { timestamp: '2020' }),
+      'payload: optional.timestamp: Invalid input: expected number, received string',
+    ],
+    [
+      'no optional object',
+      JSON.stringify({ critical: JSON.parse(payload()).critical }),
+      'payload: optional: Invalid input: expected object, received undefined',
+    ],
   ])('finds a payload with %s invalid after the signature verified', async (_, text, reason) => {
     const bytes = await signBinary(text, key.privateKey);
 
     const verdict = await verify(bytes);
 
     expect(verdict).toEqual({ status: 'invalid', reason });
+  });
+
+  it('refuses two literal data packets in a row, against the OpenPGP message grammar', async () => {
+    const literal = async (text: string) =>
+      Buffer.from((await createMessage({ binary: Buffer.from(text) })).write() as Uint8Array);
+    const bytes = Buffer.concat([await literal(payload()), await literal(payload())]);
+
+    const verdict = await verify(bytes);
+
+    expect(verdict).toEqual({ status: 'invalid', reason: 'not an OpenPGP message' });
   });
 
   it('keeps unknown optional members and reads creator and timestamp', async () => {

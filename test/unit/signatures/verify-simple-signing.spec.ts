@@ -86,15 +86,17 @@ describeWithSignatures('verifySimpleSigning on the simple signing fixtures', () 
   });
 
   it('finds image.signature invalid for another repository', async () => {
-    const verdict = await verify('image.signature', { expectedReference: 'quay.io/testing/manifest' });
+    const other = 'quay.io/testing/manifest';
+
+    const verdict = await verify('image.signature', { expectedReference: other });
 
     expect(verdict).toEqual({
       status: 'invalid',
-      reason: 'docker-reference names repository docker.io/testing/manifest, not quay.io/testing/manifest',
+      reason: `docker-reference names repository docker.io/testing/manifest, not ${other}`,
     });
   });
 
-  it('finds image.signature invalid for the manifest with invalid schema 1 signatures', async () => {
+  it('finds image.signature invalid for v2s1-invalid-signatures.manifest.json', async () => {
     const bytes = readFileSync(join(SIGNATURES, 'v2s1-invalid-signatures.manifest.json'));
     const digest = manifestDigest(bytes);
 
@@ -108,7 +110,7 @@ describeWithSignatures('verifySimpleSigning on the simple signing fixtures', () 
     });
   });
 
-  it('throws CONFIG_INVALID for a key file that is no key, REFERENCE_INVALID for a bad expectation', async () => {
+  it('throws for a key file that is no key, or a bad expected reference', async () => {
     const badKey = verifySimpleSigning(signatureFile('image.signature'), {
       publicKeys: [signatureFile('image.manifest.json')],
       manifestDigest: IMAGE_DIGEST,
