@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { isDockerHubHost } from '../config/docker-hub';
+import { SyncError } from '../errors';
+import type { SignatureOptions } from '../signatures/signature-options';
 import { repositoryTagFilter } from '../config/tag-filter';
 import type { RepositoryConfig } from '../config/sync-config';
 import type { PipelineOptions } from '../pipeline/sync-context';
@@ -36,6 +40,8 @@ export function buildRepositorySync(
     upstream,
     mirror: config.mirror,
     pipeline: pipelineOptions(config, options.batchSize),
+    upstreamRepository: config.upstream.kind === 'registry' ? config.upstream.repository : undefined,
+    signatures: signatureOptions(config),
     close: () => {
       if (upstream instanceof RegistryClient) upstream.close();
     },
@@ -71,6 +77,36 @@ function pipelineOptions(config: RepositoryConfig, batchSize?: number): Pipeline
     digests: config.digests,
     policy: config.policy,
   };
+}
+
+/** Key files are read when a sync starts, so a key replaced on disk counts from the next run. */
+function signatureOptions(config: RepositoryConfig): SignatureOptions {
+  const { signatures, upstream } = config;
+  const read = (file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new SyncError('CONFIG_INVALID', `cannot read signature key ${file}`, { file }, {
+        cause: err,
+      });
+    }
+  };
+  return {
+    lookaside: signatures.lookaside,
+    gpgKeys: signatures.gpgKeys.map(read),
+    cosignKeys: signatures.cosignKeys.map(read),
+    expectedReference:
+      signatures.checkReference && upstream.kind === 'registry'
+        ? `${referenceHost(upstream.url)}/${upstream.repository}`
+        : undefined,
+    signedOnly: signatures.signedOnly,
+  };
+}
+
+/** Signatures name Docker Hub images `docker.io/...`, whatever host serves the API. */
+function referenceHost(url: string): string {
+  const { host } = new URL(url);
+  return isDockerHubHost(host) ? 'docker.io' : host;
 }
 
 function warnUnsupported(config: RepositoryConfig, log: Logger): void {

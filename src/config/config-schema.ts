@@ -133,6 +133,18 @@ const RegistriesSchema = z.record(z.string(), RegistrySchema).superRefine((regis
   }
 });
 
+/** Where signatures come from and how they are judged (see README, Signatures). */
+const SignaturesSchema = z.strictObject({
+  lookaside: z
+    .string()
+    .refine((v) => /^https?:\/\/[^/]/.test(v), 'expected an http(s) URL')
+    .optional(),
+  gpg_keys: z.array(PathSchema).optional(),
+  cosign_keys: z.array(PathSchema).optional(),
+  check_reference: z.boolean().optional(),
+  signed_only: z.boolean().optional(),
+});
+
 /** Settings a repository may take from `defaults`. */
 const repositorySettings = {
   include: z.array(IncludePatternSchema).optional(),
@@ -143,6 +155,7 @@ const repositorySettings = {
   concurrency: PositiveIntegerSchema.optional(),
   batch_size: PositiveIntegerSchema.optional(),
   credentials: CredentialsSchema.optional(),
+  signatures: SignaturesSchema.optional(),
 };
 
 const RepositorySchema = z.strictObject({

@@ -3,7 +3,7 @@ import type { RepositoryEntry } from './config-schema';
 import type { LoadContext } from './load-context';
 import { REPOSITORY_DEFAULTS } from './repository-defaults';
 import { resolveUpstream } from './resolve-upstream';
-import type { RepositoryConfig } from './sync-config';
+import type { RepositoryConfig, SignaturesConfig } from './sync-config';
 
 /**
  * One `repositories` entry with `defaults` applied: a key the repository sets replaces the
@@ -31,5 +31,34 @@ export async function resolveRepository(
     intervalMs: entry.interval ?? defaults.interval ?? REPOSITORY_DEFAULTS.intervalMs,
     concurrency: entry.concurrency ?? defaults.concurrency ?? REPOSITORY_DEFAULTS.concurrency,
     batchSize: entry.batch_size ?? defaults.batch_size ?? REPOSITORY_DEFAULTS.batchSize,
+    signatures: await resolveSignatures(entry, index, ctx),
+  };
+}
+
+/** The `signatures` block, with key files resolved against the config and checked readable. */
+async function resolveSignatures(
+  entry: RepositoryEntry,
+  index: number,
+  ctx: LoadContext,
+): Promise<SignaturesConfig> {
+  const fromRepository = entry.signatures !== undefined;
+  const block = entry.signatures ?? ctx.defaults.signatures ?? {};
+  const at = fromRepository ? ['repositories', index, 'signatures'] : ['defaults', 'signatures'];
+  const files = async (key: 'gpg_keys' | 'cosign_keys') => {
+    const resolved: string[] = [];
+    for (const [i, value] of (block[key] ?? []).entries()) {
+      const file = ctx.resolvePath(value);
+      const problem = await ctx.unreadable(file);
+      if (problem) ctx.problems.push({ path: [...at, key, i], message: problem });
+      resolved.push(file);
+    }
+    return resolved;
+  };
+  return {
+    lookaside: block.lookaside,
+    gpgKeys: await files('gpg_keys'),
+    cosignKeys: await files('cosign_keys'),
+    checkReference: block.check_reference ?? false,
+    signedOnly: block.signed_only ?? false,
   };
 }

@@ -31,6 +31,19 @@ export interface RepositoryConfig {
   /** Parallel blob downloads; the pipeline derives tag and child-manifest concurrency from it. */
   concurrency: number;
   batchSize: number;
+  signatures: SignaturesConfig;
+}
+
+export interface SignaturesConfig {
+  /** Base URL of a lookaside signature store. */
+  lookaside?: string;
+  /** Absolute paths of OpenPGP public keys (simple signing). */
+  gpgKeys: string[];
+  /** Absolute paths of cosign public keys (PEM). */
+  cosignKeys: string[];
+  /** Check each signature's docker-reference against the upstream repository. */
+  checkReference: boolean;
+  signedOnly: boolean;
 }
 
 export type UpstreamConfig = RegistryUpstreamConfig | OciLayoutUpstreamConfig;

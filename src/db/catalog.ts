@@ -46,6 +46,37 @@ export class Catalog {
     return new Map(rows.map((row) => [row.digest, row]));
   }
 
+  /** Child digests of a list the catalog has. */
+  async childDigests(listDigest: string): Promise<string[]> {
+    const rows: Array<{ digest: string }> = await this.read((m) =>
+      m.query(
+        `SELECT c.digest FROM manifest l
+           JOIN manifest_list_manifest e ON e.list_id = l.id
+           JOIN manifest c ON c.id = e.child_id
+          WHERE l.digest = $1 ORDER BY c.digest`,
+        [listDigest],
+      ),
+    );
+    return rows.map((r) => r.digest);
+  }
+
+  /** Every manifest reached from these digests through lists, themselves included. */
+  async reachableDigests(digests: string[]): Promise<string[]> {
+    if (digests.length === 0) return [];
+    const rows: Array<{ digest: string }> = await this.read((m) =>
+      m.query(
+        `WITH RECURSIVE reached (id) AS (
+           SELECT id FROM manifest WHERE digest = ANY($1::varchar[])
+           UNION
+           SELECT e.child_id FROM manifest_list_manifest e JOIN reached r ON e.list_id = r.id
+         )
+         SELECT m.digest FROM manifest m JOIN reached r ON r.id = m.id`,
+        [digests],
+      ),
+    );
+    return rows.map((r) => r.digest);
+  }
+
   async ensureRepository(name: string): Promise<Repository> {
     return this.transaction(async (m) => {
       await m

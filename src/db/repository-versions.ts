@@ -26,7 +26,7 @@ type ContentKey = `${ContentType}:${string}`;
 export async function createNextVersion(
   manager: EntityManager,
   repositoryId: string,
-  synced: { tagIds: string[]; manifestIds: string[] },
+  synced: { tagIds: string[]; manifestIds: string[]; signatureIds?: string[] },
   options: { mirror: boolean; syncRunId: string; keepTagNames?: string[] },
 ): Promise<VersionChange> {
   // Serializes version creation per repository between processes and connections.
@@ -52,6 +52,12 @@ export async function createNextVersion(
     // Content still reached by a kept tag stays.
     const keptTagIds = [...wanted.keys()].filter((k) => k.startsWith('tag:')).map((k) => k.slice(4));
     for (const [key] of await reachableContent(manager, keptTagIds, [])) wanted.set(key, undefined);
+  }
+  // Signatures found this run join the version; earlier ones stay while their manifest does.
+  for (const id of synced.signatureIds ?? []) wanted.set(`signature:${id}`, undefined);
+  for (const [key, manifestId] of await liveSignatures(manager, repositoryId)) {
+    if (wanted.has(`manifest:${manifestId}`)) wanted.set(key, undefined);
+    else wanted.delete(key);
   }
 
   const added = [...wanted.keys()].filter((k) => !current.has(k));
@@ -83,6 +89,18 @@ export async function createNextVersion(
     );
   }
   return { number, added: added.length, removed: removed.length };
+}
+
+/** The live signatures of the latest version, with the manifest each signs. */
+async function liveSignatures(manager: EntityManager, repositoryId: string) {
+  const rows: Array<{ key: ContentKey; manifest_id: string }> = await manager.query(
+    `SELECT 'signature:' || s.id::text AS key, s.signed_manifest_id AS manifest_id
+       FROM repository_content rc JOIN manifest_signature s ON s.id = rc.content_id
+      WHERE rc.repository_id = $1 AND rc.content_type = 'signature'
+        AND rc.version_removed IS NULL`,
+    [repositoryId],
+  );
+  return new Map(rows.map((r) => [r.key, r.manifest_id]));
 }
 
 /** The live content of the latest version, with tag names for tag rows. */

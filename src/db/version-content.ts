@@ -9,6 +9,7 @@ export interface VersionContent {
   manifestBlobs: Array<[string, string]>;
   manifestConfigs: Record<string, string>;
   listManifests: Array<[string, string, string, string, string]>;
+  signatures: Array<{ digest: string; manifest: string; type: string; keyId: string | null }>;
 }
 
 const IN_VERSION = `rc.repository_id = r.id
@@ -34,6 +35,7 @@ export async function readVersionContent(
     manifestBlobs: [],
     manifestConfigs: {},
     listManifests: [],
+    signatures: [],
   };
   if (number === null) return empty;
 
@@ -82,6 +84,14 @@ export async function readVersionContent(
       ORDER BY 1, 2`,
     params,
   );
+  const signatures: Array<{ digest: string; manifest: string; type: string; key_id: string | null }> =
+    await manager.query(
+      `SELECT s.digest, m.digest AS manifest, s.type, s.key_id
+         FROM (${member('signature', 'manifest_signature')}) s
+         JOIN manifest m ON m.id = s.signed_manifest_id
+        ORDER BY s.digest`,
+      params,
+    );
 
   return {
     version: number,
@@ -104,5 +114,11 @@ export async function readVersionContent(
       e.os ?? '',
       e.variant ?? '',
     ]),
+    signatures: signatures.map((s) => ({
+      digest: s.digest,
+      manifest: s.manifest,
+      type: s.type,
+      keyId: s.key_id,
+    })),
   };
 }

@@ -2,10 +2,12 @@ import { AsyncSubject, type Observable } from 'rxjs';
 import type { Descriptor, ParsedManifest, Platform } from '../content/manifest-types';
 import type { Blob } from '../db/entities/blob';
 import type { Manifest } from '../db/entities/manifest';
+import type { ManifestSignature } from '../db/entities/manifest-signature';
 import type { Tag } from '../db/entities/tag';
+import type { ParsedSignature } from '../signatures/signature-types';
 
 /** The save order inside a batch: what a later group references is saved first. */
-export const SAVE_ORDER = ['blob', 'manifest', 'list', 'tag'] as const;
+export const SAVE_ORDER = ['blob', 'manifest', 'list', 'tag', 'signature'] as const;
 export type DcKind = (typeof SAVE_ORDER)[number];
 
 interface Saved {
@@ -13,6 +15,7 @@ interface Saved {
   manifest: Manifest;
   list: Manifest;
   tag: Tag;
+  signature: ManifestSignature;
 }
 
 /**
@@ -134,4 +137,20 @@ export class TagDc extends DeclarativeContent<'tag'> {
   }
 }
 
-export type AnyDc = BlobDc | ManifestDc | TagDc;
+/** A signature of a manifest, put once the manifest resolved. */
+export class SignatureDc extends DeclarativeContent<'signature'> {
+  readonly kind = 'signature';
+
+  constructor(
+    readonly parsed: ParsedSignature,
+    readonly manifest: ManifestRef,
+  ) {
+    super();
+  }
+
+  get key(): string {
+    return this.parsed.digest;
+  }
+}
+
+export type AnyDc = BlobDc | ManifestDc | TagDc | SignatureDc;

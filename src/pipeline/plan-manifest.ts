@@ -18,6 +18,7 @@ import {
   type ListEntryDc,
   ManifestDc,
   type ManifestRef,
+  SignatureDc,
 } from './declarative-content';
 import { readImageConfig } from './read-image-config';
 import type { SyncContext } from './sync-context';
@@ -66,7 +67,8 @@ function planImage(ctx: SyncContext, parsed: ParsedManifest): ManifestPlan {
       return dc;
     }),
   );
-  return { ref: dc, content$: failingInto(dc, concat(from(fresh), self$)) };
+  const content$ = concat(from(fresh), self$, signaturesOf(ctx, dc));
+  return { ref: dc, content$: failingInto(dc, content$) };
 }
 
 function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): ManifestPlan {
@@ -116,17 +118,35 @@ function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): Mani
           entries.flatMap((e) => (e.child instanceof ManifestDc ? [e.child] : [])),
         ),
   ).pipe(map(() => dc));
-  return { ref: dc, content$: failingInto(dc, concat(children$, self$)) };
+  const content$ = concat(children$, self$, signaturesOf(ctx, dc));
+  return { ref: dc, content$: failingInto(dc, content$) };
 }
 
 function fetchChild(ctx: SyncContext, descriptor: Descriptor, depth: number) {
   return defer(async () => {
     const fetched = await ctx.upstream.getManifest(descriptor.digest, descriptor.digest);
-    return parseManifest(fetched.bytes, {
+    const child = parseManifest(fetched.bytes, {
       digest: fetched.digest,
       contentType: fetched.contentType ?? descriptor.mediaType,
     });
+    await ctx.signatures?.kept(child.digest);
+    return child;
   }).pipe(map((child) => planManifest(ctx, child, depth + 1)));
+}
+
+/** The manifest's signatures (looked up before it was planned), put once it resolved. */
+function signaturesOf(ctx: SyncContext, dc: ManifestDc): Observable<AnyDc> {
+  const checker = ctx.signatures;
+  if (!checker) return EMPTY;
+  return defer(() => checker.kept(dc.parsed.digest)).pipe(
+    mergeMap((signatures) =>
+      signatures.length === 0
+        ? EMPTY
+        : waitFor(ctx, [dc]).pipe(
+            mergeMap(() => from(signatures.map((parsed) => new SignatureDc(parsed, dc)))),
+          ),
+    ),
+  );
 }
 
 /**

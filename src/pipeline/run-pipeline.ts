@@ -1,29 +1,45 @@
-import { fromEvent, lastValueFrom, NEVER, of, reduce, takeUntil } from 'rxjs';
+import { concat, defer, fromEvent, lastValueFrom, NEVER, of, reduce, takeUntil } from 'rxjs';
 import { batchWithFlush } from './batch-with-flush';
-import { TagDc } from './declarative-content';
+import { companionRounds } from './companion-rounds';
+import { SignatureDc, TagDc } from './declarative-content';
 import { discoverTags } from './discover-tags';
 import { downloadBlobs } from './download-blobs';
 import { saveBatches } from './save-batches';
 import type { SyncContext } from './sync-context';
 import { tagsToContent } from './tags-to-content';
 
+export interface PipelineResult {
+  tagIds: string[];
+  signatureIds: string[];
+}
+
 /**
- * The whole flow of one sync: tags, their content, downloads, batched saves. Resolves with the
- * saved tag rows' ids; failed tags are in `ctx.failed`.
+ * The whole flow of one sync: tags, their content and companions, downloads, batched saves.
+ * Resolves with the saved tag and signature rows' ids; failed tags are in `ctx.failed`.
  */
-export function runPipeline(ctx: SyncContext): Promise<string[]> {
+export function runPipeline(ctx: SyncContext): Promise<PipelineResult> {
   const { signal } = ctx;
   const stop$ = !signal ? NEVER : signal.aborted ? of(true) : fromEvent(signal, 'abort');
-  const savedTagIds$ = discoverTags(ctx.upstream, ctx.options.tagFilter, ctx.options.digests).pipe(
-    tagsToContent(ctx),
+  const { tagFilter, digests, batchSize } = ctx.options;
+  const firstStage$ = concat(
+    discoverTags(ctx.upstream, tagFilter, ctx.allTags, digests).pipe(tagsToContent(ctx)),
+    defer(() => companionRounds(ctx)),
+  );
+  const saved$ = firstStage$.pipe(
     takeUntil(stop$),
     downloadBlobs(ctx),
-    batchWithFlush(ctx.options.batchSize, ctx.waits$),
+    batchWithFlush(batchSize, ctx.waits$),
     saveBatches(ctx),
-    reduce((ids: string[], batch) => {
-      for (const dc of batch) if (dc instanceof TagDc && dc.row) ids.push(dc.row.id);
-      return ids;
-    }, []),
+    reduce(
+      (result: PipelineResult, batch) => {
+        for (const dc of batch) {
+          if (dc instanceof TagDc && dc.row) result.tagIds.push(dc.row.id);
+          if (dc instanceof SignatureDc && dc.row) result.signatureIds.push(dc.row.id);
+        }
+        return result;
+      },
+      { tagIds: [], signatureIds: [] },
+    ),
   );
-  return lastValueFrom(savedTagIds$);
+  return lastValueFrom(saved$);
 }

@@ -2,6 +2,7 @@ import { concatMap, type OperatorFunction } from 'rxjs';
 import type { EntityManager } from 'typeorm';
 import { Blob } from '../db/entities/blob';
 import { Manifest } from '../db/entities/manifest';
+import { ManifestSignature } from '../db/entities/manifest-signature';
 import { Tag } from '../db/entities/tag';
 import { upsertByKey } from '../db/upsert';
 import { toSyncError } from '../errors';
@@ -11,6 +12,7 @@ import {
   isManifestDc,
   ManifestDc,
   type ManifestRef,
+  SignatureDc,
   TagDc,
 } from './declarative-content';
 import type { SyncContext } from './sync-context';
@@ -23,7 +25,7 @@ import type { SyncContext } from './sync-context';
 export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]> {
   return concatMap(async (batch) => {
     const started = Date.now();
-    let saved: Map<AnyDc, Blob | Manifest | Tag>;
+    let saved: Map<AnyDc, SavedRow>;
     try {
       saved = await ctx.catalog.transaction((manager) => saveBatch(manager, batch));
     } catch (err) {
@@ -36,6 +38,7 @@ export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]
     for (const dc of batch) {
       if (dc instanceof TagDc) ctx.counts.tags += 1;
       else if (dc instanceof ManifestDc) ctx.counts.manifests += 1;
+      else if (dc instanceof SignatureDc) ctx.counts.signatures += 1;
     }
     ctx.onBatchSaved?.({ number: ctx.counts.batches, items: batch });
     for (const dc of batch) resolveWith(dc, saved.get(dc));
@@ -47,12 +50,15 @@ export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]
   });
 }
 
+type SavedRow = Blob | Manifest | Tag | ManifestSignature;
+
 async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
-  const saved = new Map<AnyDc, Blob | Manifest | Tag>();
+  const saved = new Map<AnyDc, SavedRow>();
   const blobs = batch.filter((dc): dc is BlobDc => dc instanceof BlobDc);
   const images = batch.filter((dc): dc is ManifestDc => dc instanceof ManifestDc && dc.kind === 'manifest');
   const lists = batch.filter((dc): dc is ManifestDc => dc instanceof ManifestDc && dc.kind === 'list');
   const tags = batch.filter((dc): dc is TagDc => dc instanceof TagDc);
+  const signatures = batch.filter((dc): dc is SignatureDc => dc instanceof SignatureDc);
 
   const blobRows = blobs.map(blobRow);
   const blobIds = await upsertByKey(manager, Blob, blobRows, {
@@ -80,7 +86,29 @@ async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
     const row = tagRows[i]!;
     saved.set(dc, withId(row, tagIds, `${row.name}@${row.manifestId}`));
   });
+
+  const signatureRows = signatures.map(signatureRow);
+  const signatureIds = await upsertByKey(manager, ManifestSignature, signatureRows, {
+    columns: ['digest'],
+    of: (row) => row.digest,
+  });
+  signatures.forEach((dc, i) => saved.set(dc, withId(signatureRows[i]!, signatureIds, dc.key)));
   return saved;
+}
+
+function signatureRow(dc: SignatureDc): ManifestSignature {
+  const { parsed } = dc;
+  const manifestDigest = isManifestDc(dc.manifest) ? dc.manifest.parsed.digest : dc.manifest.digest;
+  return Object.assign(new ManifestSignature(), {
+    name: `${manifestDigest}@${parsed.digest.slice(parsed.digest.indexOf(':') + 1, 40)}`,
+    digest: parsed.digest,
+    type: parsed.type,
+    keyId: parsed.keyId,
+    creator: parsed.creator ?? null,
+    timestamp: parsed.timestamp ?? null,
+    data: parsed.raw,
+    signedManifestId: idOf(dc.manifest),
+  });
 }
 
 function blobRow(dc: BlobDc): Blob {
@@ -168,7 +196,7 @@ function withId<T extends { id: string }>(row: T, ids: Map<string, string>, key:
   return row;
 }
 
-function resolveWith(dc: AnyDc, row: Blob | Manifest | Tag | undefined): void {
+function resolveWith(dc: AnyDc, row: SavedRow | undefined): void {
   if (!row) {
     dc.fail(new Error(`${dc.kind} ${dc.key} was not saved`));
     return;

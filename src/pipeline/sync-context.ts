@@ -3,6 +3,7 @@ import { Subject } from 'rxjs';
 import type { Catalog } from '../db/catalog';
 import type { BlobStore } from '../storage/blob-store';
 import type { Upstream } from '../registry/upstream';
+import type { SignatureChecker } from '../signatures/signature-checker';
 import type { AnyDc, BlobDc, ManifestDc } from './declarative-content';
 
 export interface PipelineOptions {
@@ -24,7 +25,14 @@ export interface PipelineOptions {
 /** Called after each batch commits: tests use it to check the save order. */
 export type BatchObserver = (batch: { number: number; items: readonly AnyDc[] }) => void;
 
-/** A failed or skipped reference, for the run summary. */
+/** A reference left out on purpose (signed_only), with why. */
+export interface SkippedReference {
+  reference: string;
+  digest?: string;
+  reason: string;
+}
+
+/** A failed reference, for the run summary. */
 export interface FailedReference {
   reference: string;
   digest?: string;
@@ -40,9 +48,24 @@ export class SyncContext {
   readonly blobs = new Map<string, BlobDc>();
   readonly manifests = new Map<string, ManifestDc>();
   readonly failed: FailedReference[] = [];
+  readonly skipped: SkippedReference[] = [];
+  /** Tags and digests the first stage took up, so a companion round does not take them again. */
+  readonly processedRefs = new Set<string>();
+  /** Manifests tags pointed at that the catalog already had (not fetched this run). */
+  readonly knownRoots = new Set<string>();
+  /** Manifests whose referrers were asked for this run. */
+  readonly referrersChecked = new Set<string>();
   /** Manifests synced by digest without a tag (digest includes): digest to row id. */
   readonly untagged = new Map<string, string>();
-  readonly counts = { tags: 0, manifests: 0, blobs: 0, bytes: 0, batches: 0, rows: 0 };
+  readonly counts = {
+    tags: 0,
+    manifests: 0,
+    signatures: 0,
+    blobs: 0,
+    bytes: 0,
+    batches: 0,
+    rows: 0,
+  };
 
   constructor(
     readonly upstream: Upstream,
@@ -53,5 +76,9 @@ export class SyncContext {
     readonly onBatchSaved?: BatchObserver,
     /** Aborting stops new work; what is downloading finishes and the last batch commits. */
     readonly signal?: AbortSignal,
+    /** Finds and judges signatures; none: signatures are not looked for. */
+    readonly signatures?: SignatureChecker,
+    /** Every tag upstream, unfiltered: cosign companions and referrer tags are found here. */
+    readonly allTags = new Set<string>(),
   ) {}
 }

@@ -4,12 +4,15 @@ import { SyncRun } from '../db/entities/sync-run';
 import { createNextVersion } from '../db/repository-versions';
 import { toSyncError } from '../errors';
 import type { Upstream } from '../registry/upstream';
+import { createSignatureChecker } from '../signatures/signature-sources';
+import { NO_SIGNATURE_OPTIONS, type SignatureOptions } from '../signatures/signature-options';
 import type { BlobStore } from '../storage/blob-store';
 import { runPipeline } from './run-pipeline';
 import {
   type BatchObserver,
   type FailedReference,
   type PipelineOptions,
+  type SkippedReference,
   SyncContext,
 } from './sync-context';
 
@@ -19,6 +22,9 @@ export interface RepositorySync {
   upstream: Upstream;
   mirror: boolean;
   pipeline: PipelineOptions;
+  /** The repository's name upstream, for the lookaside store's paths (default: `name`). */
+  upstreamRepository?: string;
+  signatures?: SignatureOptions;
 }
 
 export interface SyncSummary {
@@ -32,7 +38,10 @@ export interface SyncSummary {
   requests: Record<string, number>;
   rowsPerSecond: number;
   durationMs: number;
+  signatures: number;
   failed: FailedReference[];
+  /** Left out on purpose (signed_only), with the reason. */
+  skipped: SkippedReference[];
   error?: Record<string, unknown>;
 }
 
@@ -65,6 +74,14 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
     ),
   );
   const runLog = log.child({ syncRun: run.id });
+  const allTags = new Set<string>();
+  const signatures = createSignatureChecker({
+    upstream: sync.upstream,
+    upstreamRepository: sync.upstreamRepository ?? sync.name,
+    tags: allTags,
+    signatures: sync.signatures ?? NO_SIGNATURE_OPTIONS,
+    log: runLog,
+  });
   const ctx = new SyncContext(
     sync.upstream,
     deps.catalog,
@@ -73,6 +90,8 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
     sync.pipeline,
     deps.onBatchSaved,
     deps.signal,
+    signatures,
+    allTags,
   );
   runLog.info('sync started');
 
@@ -80,17 +99,20 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
   try {
     // No separate ping: the tag list is the first request and fails as clearly, so a sync with
     // no upstream change costs exactly the tag list pages and one HEAD per tag.
-    const tagIds = await runPipeline(ctx);
+    const saved = await runPipeline(ctx);
     if (deps.signal?.aborted) {
       summary = makeSummary(ctx, sync, 'interrupted', null, started);
       await deps.catalog.transaction((m) => m.save(Object.assign(run, endOf(summary))));
       runLog.warn(summary, 'sync interrupted; what was saved is kept for the next run');
       return summary;
     }
+    if (sync.signatures?.signedOnly && ctx.skipped.length > 0 && ctx.counts.tags === 0) {
+      runLog.warn({ skipped: ctx.skipped.length }, 'signed_only left nothing to sync');
+    }
     const failedTags = ctx.failed.map((f) => f.reference);
     const result = ctx.failed.length > 0 ? 'partial' : 'success';
     const version = await deps.catalog.transaction(async (m) => {
-      const synced = { tagIds, manifestIds: [...ctx.untagged.values()] };
+      const synced = { ...saved, manifestIds: [...ctx.untagged.values()] };
       const change = await createNextVersion(m, repository.id, synced, {
         mirror: sync.mirror,
         syncRunId: run.id,
@@ -133,7 +155,9 @@ function makeSummary(
     requests: { ...sync.upstream.requests },
     rowsPerSecond: Math.round((ctx.counts.rows * 1000) / Math.max(durationMs, 1)),
     durationMs,
+    signatures: ctx.counts.signatures,
     failed: ctx.failed,
+    skipped: ctx.skipped,
   };
 }
 

@@ -9,6 +9,7 @@ import {
   type OperatorFunction,
 } from 'rxjs';
 import { isDigest } from '../content/digest';
+import type { ParsedManifest } from '../content/manifest-types';
 import { parseManifest } from '../content/parse-manifest';
 import { toSyncError } from '../errors';
 import { type AnyDc, isManifestDc, type ManifestRef, TagDc } from './declarative-content';
@@ -28,6 +29,7 @@ export function tagsToContent(ctx: SyncContext): OperatorFunction<string, AnyDc>
 }
 
 function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
+  ctx.processedRefs.add(tag);
   return defer(async () => {
     const head = await ctx.upstream.headManifest(tag);
     if (!head) return { missing: true as const };
@@ -42,18 +44,28 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
         ctx.log.warn({ tag }, 'tag listed but its manifest is gone upstream');
         return EMPTY;
       }
-      if (found.known) return tagAfter(ctx, tag, found.known, EMPTY);
+      if (found.known) {
+        const known = found.known;
+        if (!isManifestDc(known)) ctx.knownRoots.add(known.digest);
+        return unlessUnsigned(ctx, tag, known, () => tagAfter(ctx, tag, known, EMPTY));
+      }
       return defer(async () => {
         const fetched = await ctx.upstream.getManifest(found.digest ?? tag, found.digest);
-        return parseManifest(fetched.bytes, {
+        const parsed = parseManifest(fetched.bytes, {
           digest: fetched.digest,
           contentType: fetched.contentType,
         });
+        // Signatures are looked up before anything of the manifest is put: a lookup that fails
+        // fails the tag while nothing is saved, so the next run looks again.
+        await ctx.signatures?.kept(parsed.digest);
+        return parsed;
       }).pipe(
-        mergeMap((parsed) => {
-          const plan = planManifest(ctx, parsed);
-          return tagAfter(ctx, tag, plan.ref, plan.content$);
-        }),
+        mergeMap((parsed) =>
+          unlessUnsigned(ctx, tag, parsed, () => {
+            const plan = planManifest(ctx, parsed);
+            return tagAfter(ctx, tag, plan.ref, plan.content$);
+          }),
+        ),
       );
     }),
     catchError((err: unknown) => {
@@ -68,6 +80,48 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
       return EMPTY;
     }),
   );
+}
+
+/**
+ * signed_only: decides before any DC of the manifest is put, so nothing of a skipped manifest is
+ * downloaded or saved. An image needs a signature of its own; a list needs one for every child.
+ */
+function unlessUnsigned(
+  ctx: SyncContext,
+  tag: string,
+  manifest: ParsedManifest | ManifestRef,
+  sync: () => Observable<AnyDc>,
+): Observable<AnyDc> {
+  const checker = ctx.signatures;
+  if (!checker?.options.signedOnly) return sync();
+  return defer(async () => {
+    const { digest, children } = await signedParts(ctx, manifest);
+    for (const child of children ?? [digest]) {
+      const missing = await checker.missingReason(child);
+      if (missing) return children ? `child ${missing}` : missing;
+    }
+    return undefined;
+  }).pipe(
+    mergeMap((reason) => {
+      if (!reason) return sync();
+      const digest = 'parsed' in manifest ? manifest.parsed.digest : manifest.digest;
+      ctx.skipped.push({ reference: tag, digest, reason });
+      ctx.log.warn({ tag, digest, reason }, 'skipped: signed_only');
+      return EMPTY;
+    }),
+  );
+}
+
+/** The digest that must be signed, or for a list the digests of its children. */
+async function signedParts(ctx: SyncContext, manifest: ParsedManifest | ManifestRef) {
+  if ('bytes' in manifest) {
+    const children = manifest.kind === 'index' ? manifest.manifests.map((d) => d.digest) : undefined;
+    return { digest: manifest.digest, children };
+  }
+  if (isManifestDc(manifest)) return signedParts(ctx, manifest.parsed);
+  const children =
+    manifest.kind === 'index' ? await ctx.catalog.childDigests(manifest.digest) : undefined;
+  return { digest: manifest.digest, children };
 }
 
 /** Puts the manifest's content, then the tag once the manifest resolved. */

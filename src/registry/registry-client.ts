@@ -12,6 +12,7 @@ import { HttpClient } from './http-client';
 import { discard, type HttpRequest, type HttpResponse, type Transport } from './http-types';
 import { nextLink } from './link';
 import { readBody } from './read-body';
+import { fetchReferrers } from './referrers';
 import { isManifestReference, isRepositoryName } from './reference';
 import { responseError } from './response-error';
 import { safeUrl } from './safe-url';
@@ -57,6 +58,7 @@ export class RegistryClient implements Upstream {
   readonly #http: Transport;
   readonly #owned?: HttpClient;
   readonly #log: Logger;
+  #noReferrersApi = false;
 
   constructor(options: RegistryClientOptions) {
     const registryUrl = parseRegistryUrl(options.registryUrl);
@@ -104,6 +106,48 @@ export class RegistryClient implements Upstream {
       });
     }
     throw await responseError(request, response, 'registry check failed');
+  }
+
+  /**
+   * The referrers API; after the first answer that shows the registry has none, no more asking
+   * (then the referrers tag schema is used).
+   */
+  async referrers(digest: Digest): Promise<string[] | undefined> {
+    if (this.#noReferrersApi) return undefined;
+    const found = await fetchReferrers(this, digest);
+    if (found === undefined) this.#noReferrersApi = true;
+    return found;
+  }
+
+  /**
+   * A GET of an API extension under this registry (signatures, referrers): the status, the
+   * headers and, for a 2xx answer, the body up to `maxBytes`. Other statuses are the caller's
+   * to interpret, since an extension the registry lacks answers 404 or 405.
+   */
+  async getExtension(
+    path: string,
+    options: { accept?: string; maxBytes: number; reference?: string },
+  ): Promise<{ status: number; headers: HttpResponse['headers']; body?: Buffer }> {
+    const headers: Record<string, string> = options.accept ? { Accept: options.accept } : {};
+    const request: HttpRequest = {
+      ...this.#request('other', path.replace('<name>', this.#repository), {
+        reference: options.reference,
+      }),
+      headers,
+    };
+    const response = await this.#send(request);
+    if (response.status < 200 || response.status >= 300) {
+      discard(response);
+      return { status: response.status, headers: response.headers };
+    }
+    const body = await readBody(response.body, options.maxBytes);
+    if (!body) {
+      throw new SyncError('REGISTRY_ERROR', `answer larger than ${options.maxBytes} bytes`, {
+        ...request.context,
+        url: safeUrl(response.url),
+      });
+    }
+    return { status: response.status, headers: response.headers, body };
   }
 
   /** Every tag, following `Link: rel="next"` to the last page. */

@@ -38,6 +38,11 @@ export interface Upstream {
    * without one, against the digest the source reports). Throws DIGEST_MISMATCH otherwise.
    */
   getManifest(reference: string, expectedDigest?: Digest): Promise<FetchedManifest>;
+  /**
+   * Digests of the manifests whose `subject` is `digest`, from the registry's referrers API;
+   * undefined when the source has none (then the referrers tag `sha256-<hex>` is used).
+   */
+  referrers?(digest: Digest): Promise<string[] | undefined>;
   /** Where a blob can be fetched later, recorded for layers synced on_demand. */
   blobUrl(digest: Digest): string;
   /** The raw bytes of a blob as a stream; the blob store verifies the digest while writing. */

@@ -8,6 +8,7 @@ import type { PipelineOptions } from '../../src/pipeline/sync-context';
 import { syncRepository, type SyncSummary } from '../../src/pipeline/sync-repository';
 import { RegistryClient } from '../../src/registry/registry-client';
 import type { Upstream } from '../../src/registry/upstream';
+import type { SignatureOptions } from '../../src/signatures/signature-options';
 import { BlobStore } from '../../src/storage/blob-store';
 import { type DatabaseKind, freshDatabase } from './database';
 
@@ -29,6 +30,7 @@ export interface RigSyncOptions {
   upstream?: Upstream;
   mirror?: boolean;
   pipeline?: Partial<PipelineOptions>;
+  signatures?: SignatureOptions;
 }
 
 /** A fresh database and blob store, and a `sync` that runs the real pipeline against them. */
@@ -51,6 +53,8 @@ export async function createSyncRig(kind: DatabaseKind, options: { subscribers?:
           name: o.name,
           upstream,
           mirror: o.mirror ?? false,
+          upstreamRepository: o.repository ?? o.name,
+          signatures: o.signatures,
           pipeline: {
             batchSize: 50,
             tagConcurrency: 4,

@@ -31,6 +31,7 @@ defaults:
   batch_size: 50
   include: ["v*"]
   exclude: ["*-debug"]
+  signatures: { cosign_keys: [keys/cosign.pub], signed_only: true }
 registries:
   corp:
     url: https://Registry.Corp.Example:5000
@@ -48,12 +49,20 @@ repositories:
     concurrency: 16
     batch_size: 500
     credentials: { username_env: APP_USER, password_env: APP_PASSWORD }
+    signatures:
+      lookaside: http://127.0.0.1:8080/sigstore
+      gpg_keys: [keys/release.gpg]
+      check_reference: true
   - name: team/defaults
     upstream: corp
   - name: layout/app
     upstream: oci-layout:layouts/app
 `,
-      { 'certs/ca.pem': 'not checked beyond being readable' },
+      {
+        'certs/ca.pem': 'not checked beyond being readable',
+        'keys/cosign.pub': 'PEM',
+        'keys/release.gpg': 'GPG',
+      },
     );
     const env = { CORP_USER: 'corp', CORP_PASSWORD: 'c0rp', APP_USER: 'app', APP_PASSWORD: 'a:pp' };
 
@@ -61,6 +70,12 @@ repositories:
 
     const tls = { insecure: true, caFile: path.join(dir, 'certs/ca.pem') };
     const url = 'https://registry.corp.example:5000';
+    const signedByDefault = {
+      gpgKeys: [],
+      cosignKeys: [path.join(dir, 'keys/cosign.pub')],
+      checkReference: false,
+      signedOnly: true,
+    };
     expect(config).toEqual({
       file,
       dataDir: path.join(dir, 'state'),
@@ -82,6 +97,13 @@ repositories:
           intervalMs: 6 * 3_600_000,
           concurrency: 16,
           batchSize: 500,
+          signatures: {
+            lookaside: 'http://127.0.0.1:8080/sigstore',
+            gpgKeys: [path.join(dir, 'keys/release.gpg')],
+            cosignKeys: [],
+            checkReference: true,
+            signedOnly: false,
+          },
         },
         {
           name: 'team/defaults',
@@ -100,6 +122,7 @@ repositories:
           intervalMs: 15 * 60_000,
           concurrency: 2,
           batchSize: 50,
+          signatures: signedByDefault,
         },
         {
           name: 'layout/app',
@@ -112,6 +135,7 @@ repositories:
           intervalMs: 15 * 60_000,
           concurrency: 2,
           batchSize: 50,
+          signatures: signedByDefault,
         },
       ],
     });
@@ -144,6 +168,7 @@ repositories:
           intervalMs: 3_600_000,
           concurrency: 8,
           batchSize: 100,
+          signatures: { gpgKeys: [], cosignKeys: [], checkReference: false, signedOnly: false },
         },
       ],
     });
@@ -151,7 +176,11 @@ repositories:
 
   it('loads config.example.yaml once the files it names exist', async () => {
     const example = await readFile(path.join(__dirname, '../../config.example.yaml'), 'utf8');
-    const { dir, file } = await writeConfig(example, { 'certs/internal-ca.pem': 'PEM' });
+    const { dir, file } = await writeConfig(example, {
+      'certs/internal-ca.pem': 'PEM',
+      'keys/release.gpg': 'GPG',
+      'keys/cosign.pub': 'PEM',
+    });
     const home = path.join(dir, 'home');
     const auth = Buffer.from('builder:s3cret').toString('base64');
     const dockerConfig = { auths: { 'registry.internal.example:5000': { auth } } };
@@ -163,7 +192,14 @@ repositories:
 
     const hub = { username: 'hub', password: 'hub-token' };
     const internalTls = { insecure: false, caFile: path.join(dir, 'certs/internal-ca.pem') };
-    const common = { policy: 'immediate', mirror: false, concurrency: 8, batchSize: 100 };
+    const noSignatures = { gpgKeys: [], cosignKeys: [], checkReference: false, signedOnly: false };
+    const common = {
+      policy: 'immediate',
+      mirror: false,
+      concurrency: 8,
+      batchSize: 100,
+      signatures: noSignatures,
+    };
     expect(config.dataDir).toBe(path.join(dir, 'data'));
     expect(config.repositories).toEqual([
       {
@@ -197,6 +233,13 @@ repositories:
         intervalMs: 6 * 3_600_000,
         concurrency: 4,
         batchSize: 500,
+        signatures: {
+          lookaside: 'https://sigstore.example/signatures',
+          gpgKeys: [path.join(dir, 'keys/release.gpg')],
+          cosignKeys: [path.join(dir, 'keys/cosign.pub')],
+          checkReference: true,
+          signedOnly: true,
+        },
       },
       {
         ...common,
@@ -312,4 +355,38 @@ describe('parseDuration', () => {
       expect(ms).toBeUndefined();
     },
   );
+});
+
+describe('loadConfig signatures', () => {
+  it('names a signature key it cannot read by its field path', async () => {
+    const { dir, file } = await writeConfig(
+      'repositories:\n' +
+        '  - name: app\n' +
+        '    upstream: http://localhost:5000\n' +
+        '    signatures: { gpg_keys: [keys/missing.gpg] }\n',
+    );
+
+    const loading = loadConfig(file, {});
+
+    await expect(loading).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `${file}: repositories[0].signatures.gpg_keys[0]: cannot read ${path.join(dir, 'keys/missing.gpg')} (ENOENT)`,
+    });
+  });
+
+  it('refuses a lookaside that is not an http(s) URL', async () => {
+    const { file } = await writeConfig(
+      'repositories:\n' +
+        '  - name: app\n' +
+        '    upstream: http://localhost:5000\n' +
+        '    signatures: { lookaside: "file:///srv/sigstore" }\n',
+    );
+
+    const loading = loadConfig(file, {});
+
+    await expect(loading).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `${file}: repositories[0].signatures.lookaside: expected an http(s) URL`,
+    });
+  });
 });

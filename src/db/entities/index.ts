@@ -2,6 +2,7 @@ import { Blob } from './blob';
 import { Manifest } from './manifest';
 import { ManifestBlob } from './manifest-blob';
 import { ManifestListManifest } from './manifest-list-manifest';
+import { ManifestSignature } from './manifest-signature';
 import { Repository } from './repository';
 import { RepositoryContent } from './repository-content';
 import { RepositoryVersion } from './repository-version';
@@ -13,6 +14,7 @@ export {
   Manifest,
   ManifestBlob,
   ManifestListManifest,
+  ManifestSignature,
   Repository,
   RepositoryContent,
   RepositoryVersion,
@@ -25,6 +27,7 @@ export const ENTITIES = [
   Manifest,
   ManifestBlob,
   ManifestListManifest,
+  ManifestSignature,
   Repository,
   RepositoryContent,
   RepositoryVersion,

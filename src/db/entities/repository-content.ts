@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type ContentType = 'blob' | 'manifest' | 'tag';
+export type ContentType = 'blob' | 'manifest' | 'tag' | 'signature';
 
 /**
  * Membership of one content row in a range of versions of a repository: present from

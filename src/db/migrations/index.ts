@@ -1,5 +1,10 @@
 import { InitialCatalog1764780000000 } from './1764780000000-initial-catalog';
 import { BlobSources1764790000000 } from './1764790000000-blob-sources';
+import { ManifestSignatures1764800000000 } from './1764800000000-manifest-signatures';
 
 /** Every migration, oldest first; the schema comes from here, never from `synchronize`. */
-export const MIGRATIONS = [InitialCatalog1764780000000, BlobSources1764790000000];
+export const MIGRATIONS = [
+  InitialCatalog1764780000000,
+  BlobSources1764790000000,
+  ManifestSignatures1764800000000,
+];

@@ -14,6 +14,7 @@ function repo(name: string, intervalMs: number): RepositoryConfig {
     intervalMs,
     concurrency: 1,
     batchSize: 10,
+    signatures: { gpgKeys: [], cosignKeys: [], checkReference: false, signedOnly: false },
   };
 }
 

@@ -31,7 +31,7 @@ function downstream(delayOf: (dc: AnyDc) => number, failing: Set<string>) {
       if (failing.has(dc.key)) dc.fail(new SyncError('REGISTRY_ERROR', 'blob GET: HTTP 500'));
       else if (dc instanceof BlobDc) dc.resolve(Object.assign(new Blob(), { id: `b-${dc.key}` }));
       else if (dc instanceof ManifestDc) dc.resolve(Object.assign(new Manifest(), { id: dc.key }));
-      else dc.resolve(Object.assign(new Tag(), { id: `t-${dc.name}` }));
+      else if (dc instanceof TagDc) dc.resolve(Object.assign(new Tag(), { id: `t-${dc.name}` }));
     }, delayOf(dc));
   });
 }

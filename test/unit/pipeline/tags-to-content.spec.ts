@@ -48,7 +48,7 @@ function saveLater(dc: AnyDc): void {
     if (dc instanceof BlobDc) dc.resolve(Object.assign(new Blob(), { id: `b-${dc.key}` }));
     else if (dc instanceof ManifestDc)
       dc.resolve(Object.assign(new Manifest(), { id: `m-${dc.key}` }));
-    else dc.resolve(Object.assign(new Tag(), { id: `t-${dc.name}` }));
+    else if (dc instanceof TagDc) dc.resolve(Object.assign(new Tag(), { id: `t-${dc.name}` }));
   }, 1);
 }
 

@@ -1,0 +1,1 @@
+export type { SignatureOptions } from '../signatures/signature-options';
