@@ -1,4 +1,15 @@
-import { concat, defer, EMPTY, from, mergeMap, type Observable } from 'rxjs';
+import {
+  concat,
+  defer,
+  EMPTY,
+  filter,
+  from,
+  ignoreElements,
+  mergeMap,
+  type MonoTypeOperatorFunction,
+  type Observable,
+} from 'rxjs';
+import { companionSubject } from './companion-tags';
 import { type Digest, parseDigest } from '../content/digest';
 import type { AnyDc } from './declarative-content';
 import type { SyncContext } from './sync-context';
@@ -16,12 +27,35 @@ const COSIGN_SUFFIXES = ['.sig', '.att', '.sbom'];
  */
 export function companionRounds(ctx: SyncContext): Observable<AnyDc> {
   return defer(() => nextCompanions(ctx)).pipe(
-    mergeMap((refs) =>
-      refs.length === 0
-        ? EMPTY
-        : concat(from(refs).pipe(tagsToContent(ctx)), defer(() => companionRounds(ctx))),
-    ),
+    mergeMap((refs) => {
+      if (refs.length === 0) return defer(() => skipOrphans(ctx)).pipe(ignoreElements());
+      for (const ref of refs) ctx.companionRefs.add(ref);
+      return concat(from(refs).pipe(tagsToContent(ctx)), defer(() => companionRounds(ctx)));
+    }),
   );
+}
+
+/**
+ * Under signed_only a companion tag the filter kept waits for the rounds: it is synced when the
+ * manifest it belongs to was, and skipped with it otherwise. Other companions go on as tags.
+ */
+export function deferCompanions(ctx: SyncContext): MonoTypeOperatorFunction<string> {
+  return filter((tag) => {
+    if (!ctx.signatures?.options.signedOnly || !companionSubject(tag)) return true;
+    ctx.deferredCompanions.add(tag);
+    return false;
+  });
+}
+
+/** Deferred companions no round took up: their manifest was not synced, so neither are they. */
+async function skipOrphans(ctx: SyncContext): Promise<void> {
+  for (const tag of [...ctx.deferredCompanions].sort()) {
+    if (ctx.processedRefs.has(tag)) continue;
+    const head = await ctx.upstream.headManifest(tag);
+    const reason = `belongs to ${companionSubject(tag)}, which was not synced`;
+    ctx.skipped.push({ reference: tag, digest: head?.digest, reason });
+    ctx.log.warn({ reference: tag, reason }, 'skipped: signed_only');
+  }
 }
 
 async function nextCompanions(ctx: SyncContext): Promise<string[]> {
@@ -30,7 +64,8 @@ async function nextCompanions(ctx: SyncContext): Promise<string[]> {
   const refs = new Set<string>();
   for (const digest of new Set([...fetched, ...known])) {
     const { algorithm, hex } = parseDigest(digest);
-    for (const tag of [`${algorithm}-${hex}`, ...COSIGN_SUFFIXES.map((s) => `${algorithm}-${hex}${s}`)]) {
+    const base = `${algorithm}-${hex}`;
+    for (const tag of [base, ...COSIGN_SUFFIXES.map((suffix) => `${base}${suffix}`)]) {
       if (ctx.allTags.has(tag)) refs.add(tag);
     }
   }

@@ -18,9 +18,9 @@ import {
   type ListEntryDc,
   ManifestDc,
   type ManifestRef,
-  SignatureDc,
 } from './declarative-content';
 import { readImageConfig } from './read-image-config';
+import { signaturesOf } from './signatures-of';
 import type { SyncContext } from './sync-context';
 import { waitFor } from './wait-for';
 
@@ -132,21 +132,6 @@ function fetchChild(ctx: SyncContext, descriptor: Descriptor, depth: number) {
     await ctx.signatures?.kept(child.digest);
     return child;
   }).pipe(map((child) => planManifest(ctx, child, depth + 1)));
-}
-
-/** The manifest's signatures (looked up before it was planned), put once it resolved. */
-function signaturesOf(ctx: SyncContext, dc: ManifestDc): Observable<AnyDc> {
-  const checker = ctx.signatures;
-  if (!checker) return EMPTY;
-  return defer(() => checker.kept(dc.parsed.digest)).pipe(
-    mergeMap((signatures) =>
-      signatures.length === 0
-        ? EMPTY
-        : waitFor(ctx, [dc]).pipe(
-            mergeMap(() => from(signatures.map((parsed) => new SignatureDc(parsed, dc)))),
-          ),
-    ),
-  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import { concat, defer, fromEvent, lastValueFrom, NEVER, of, reduce, takeUntil } from 'rxjs';
 import { batchWithFlush } from './batch-with-flush';
-import { companionRounds } from './companion-rounds';
+import { companionRounds, deferCompanions } from './companion-rounds';
 import { SignatureDc, TagDc } from './declarative-content';
 import { discoverTags } from './discover-tags';
 import { downloadBlobs } from './download-blobs';
@@ -22,7 +22,10 @@ export function runPipeline(ctx: SyncContext): Promise<PipelineResult> {
   const stop$ = !signal ? NEVER : signal.aborted ? of(true) : fromEvent(signal, 'abort');
   const { tagFilter, digests, batchSize } = ctx.options;
   const firstStage$ = concat(
-    discoverTags(ctx.upstream, tagFilter, ctx.allTags, digests).pipe(tagsToContent(ctx)),
+    discoverTags(ctx.upstream, tagFilter, ctx.allTags, digests).pipe(
+      deferCompanions(ctx),
+      tagsToContent(ctx),
+    ),
     defer(() => companionRounds(ctx)),
   );
   const saved$ = firstStage$.pipe(

@@ -53,6 +53,12 @@ export class SyncContext {
   readonly processedRefs = new Set<string>();
   /** Manifests tags pointed at that the catalog already had (not fetched this run). */
   readonly knownRoots = new Set<string>();
+  /** Companion tags held back from the first pass under signed_only, for the rounds. */
+  readonly deferredCompanions = new Set<string>();
+  /** References the companion rounds took up: they follow their subject under signed_only. */
+  readonly companionRefs = new Set<string>();
+  /** Signatures put this run, so one found twice (two sources, two tags) is put once. */
+  readonly signatureDigests = new Set<string>();
   /** Manifests whose referrers were asked for this run. */
   readonly referrersChecked = new Set<string>();
   /** Manifests synced by digest without a tag (digest includes): digest to row id. */

@@ -9,11 +9,12 @@ import {
   type OperatorFunction,
 } from 'rxjs';
 import { isDigest } from '../content/digest';
-import type { ParsedManifest } from '../content/manifest-types';
 import { parseManifest } from '../content/parse-manifest';
 import { toSyncError } from '../errors';
 import { type AnyDc, isManifestDc, type ManifestRef, TagDc } from './declarative-content';
 import { planManifest } from './plan-manifest';
+import { unlessUnsigned } from './signed-only';
+import { cosignSubjectSignatures, signaturesOfKnown } from './signatures-of';
 import type { SyncContext } from './sync-context';
 import { waitFor } from './wait-for';
 
@@ -47,7 +48,9 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
       if (found.known) {
         const known = found.known;
         if (!isManifestDc(known)) ctx.knownRoots.add(known.digest);
-        return unlessUnsigned(ctx, tag, known, () => tagAfter(ctx, tag, known, EMPTY));
+        return unlessUnsigned(ctx, tag, known, () =>
+          tagAfter(ctx, tag, known, isManifestDc(known) ? EMPTY : signaturesOfKnown(ctx, known)),
+        );
       }
       return defer(async () => {
         const fetched = await ctx.upstream.getManifest(found.digest ?? tag, found.digest);
@@ -82,48 +85,6 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
   );
 }
 
-/**
- * signed_only: decides before any DC of the manifest is put, so nothing of a skipped manifest is
- * downloaded or saved. An image needs a signature of its own; a list needs one for every child.
- */
-function unlessUnsigned(
-  ctx: SyncContext,
-  tag: string,
-  manifest: ParsedManifest | ManifestRef,
-  sync: () => Observable<AnyDc>,
-): Observable<AnyDc> {
-  const checker = ctx.signatures;
-  if (!checker?.options.signedOnly) return sync();
-  return defer(async () => {
-    const { digest, children } = await signedParts(ctx, manifest);
-    for (const child of children ?? [digest]) {
-      const missing = await checker.missingReason(child);
-      if (missing) return children ? `child ${missing}` : missing;
-    }
-    return undefined;
-  }).pipe(
-    mergeMap((reason) => {
-      if (!reason) return sync();
-      const digest = 'parsed' in manifest ? manifest.parsed.digest : manifest.digest;
-      ctx.skipped.push({ reference: tag, digest, reason });
-      ctx.log.warn({ tag, digest, reason }, 'skipped: signed_only');
-      return EMPTY;
-    }),
-  );
-}
-
-/** The digest that must be signed, or for a list the digests of its children. */
-async function signedParts(ctx: SyncContext, manifest: ParsedManifest | ManifestRef) {
-  if ('bytes' in manifest) {
-    const children = manifest.kind === 'index' ? manifest.manifests.map((d) => d.digest) : undefined;
-    return { digest: manifest.digest, children };
-  }
-  if (isManifestDc(manifest)) return signedParts(ctx, manifest.parsed);
-  const children =
-    manifest.kind === 'index' ? await ctx.catalog.childDigests(manifest.digest) : undefined;
-  return { digest: manifest.digest, children };
-}
-
 /** Puts the manifest's content, then the tag once the manifest resolved. */
 function tagAfter(
   ctx: SyncContext,
@@ -138,5 +99,5 @@ function tagAfter(
       return EMPTY;
     }),
   );
-  return concat(content$, tagDc$);
+  return concat(content$, tagDc$, cosignSubjectSignatures(ctx, tag));
 }

@@ -20,7 +20,7 @@ export class SignatureChecker {
   private readonly checked = new Map<string, Promise<CheckedSignature[]>>();
 
   constructor(
-    private readonly sources: () => Promise<SignatureSource[]>,
+    private readonly sources: (scope: 'all' | 'cheap') => Promise<SignatureSource[]>,
     readonly options: SignatureOptions,
     private readonly log: Logger,
   ) {}
@@ -29,9 +29,12 @@ export class SignatureChecker {
     return this.options.gpgKeys.length + this.options.cosignKeys.length > 0;
   }
 
-  /** The signatures to keep for a manifest. */
-  async kept(manifestDigest: string): Promise<ParsedSignature[]> {
-    const checked = await this.check(manifestDigest);
+  /**
+   * The signatures to keep for a manifest. `cheap` asks only the sources that cost nothing when
+   * there is nothing new (see SignatureSource.cheap), for manifests synced before.
+   */
+  async kept(manifestDigest: string, scope: 'all' | 'cheap' = 'all'): Promise<ParsedSignature[]> {
+    const checked = await this.check(manifestDigest, scope);
     return checked
       .filter(({ verdict }) => verdict.status !== 'invalid')
       .map(({ parsed }) => parsed);
@@ -45,19 +48,23 @@ export class SignatureChecker {
       : `no signature for ${manifestDigest}`;
   }
 
-  private check(manifestDigest: string): Promise<CheckedSignature[]> {
-    let checked = this.checked.get(manifestDigest);
+  private check(manifestDigest: string, scope: 'all' | 'cheap'): Promise<CheckedSignature[]> {
+    const key = `${scope}:${manifestDigest}`;
+    let checked = this.checked.get(key) ?? this.checked.get(`all:${manifestDigest}`);
     if (!checked) {
-      checked = this.findAndJudge(manifestDigest);
-      this.checked.set(manifestDigest, checked);
+      checked = this.findAndJudge(manifestDigest, scope);
+      this.checked.set(key, checked);
     }
     return checked;
   }
 
-  private async findAndJudge(manifestDigest: string): Promise<CheckedSignature[]> {
+  private async findAndJudge(
+    manifestDigest: string,
+    scope: 'all' | 'cheap',
+  ): Promise<CheckedSignature[]> {
     const result: CheckedSignature[] = [];
     const seen = new Set<string>();
-    for (const source of await this.sources()) {
+    for (const source of await this.sources(scope)) {
       for (const found of await source.find(manifestDigest)) {
         if ('unreadable' in found) {
           this.log.warn(

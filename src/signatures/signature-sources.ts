@@ -23,11 +23,9 @@ export function createSignatureChecker(options: {
 }): SignatureChecker {
   const { upstream, signatures, log } = options;
   let sources: Promise<SignatureSource[]> | undefined;
+  // eslint-disable-next-line prefer-const -- assigned below, read by settle()
   const settle = async (): Promise<SignatureSource[]> => {
-    const found: SignatureSource[] = [];
-    if (signatures.lookaside) {
-      found.push(new LookasideSource(signatures.lookaside, options.upstreamRepository));
-    }
+    const found: SignatureSource[] = [...lookaside];
     if (upstream instanceof RegistryClient && (await ExtensionSource.supported(upstream))) {
       log.info('registry announces the signature API; using it');
       found.push(new ExtensionSource(upstream));
@@ -35,5 +33,15 @@ export function createSignatureChecker(options: {
     found.push(new CosignSource(upstream, options.tags));
     return found;
   };
-  return new SignatureChecker(() => (sources ??= settle()), signatures, log);
+  const lookaside = signatures.lookaside
+    ? [new LookasideSource(signatures.lookaside, options.upstreamRepository)]
+    : [];
+  // The cheap scope never pings for the signature API; it uses it once an earlier lookup found it.
+  const cheap = async () =>
+    sources ? (await sources).filter((s) => s.name !== 'cosign') : lookaside;
+  return new SignatureChecker(
+    (scope) => (scope === 'cheap' ? cheap() : (sources ??= settle())),
+    signatures,
+    log,
+  );
 }

@@ -1,0 +1,13 @@
+/**
+ * Tags that belong to another manifest rather than name an image: cosign's signatures,
+ * attestations and SBOMs (`sha256-<hex>.sig`, `.att`, `.sbom`) and the OCI referrers fallback
+ * tag (`sha256-<hex>`). Returns the digest they belong to.
+ */
+export function companionSubject(tag: string): string | undefined {
+  const match = /^(sha256|sha512)-([a-f0-9]{64,128})(\.sig|\.att|\.sbom)?$/.exec(tag);
+  return match ? `${match[1]}:${match[2]}` : undefined;
+}
+
+export function isCosignSignatureTag(tag: string): boolean {
+  return tag.endsWith('.sig') && companionSubject(tag) !== undefined;
+}

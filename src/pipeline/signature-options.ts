@@ -1,1 +1,0 @@
-export type { SignatureOptions } from '../signatures/signature-options';
