@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Catalog } from '../db/catalog';
 import { openCatalog } from '../db/open-catalog';
-import { toSyncError } from '../errors';
+import { SyncError } from '../errors';
 import { BlobStore } from '../storage/blob-store';
 
 /** What every command works with: the catalog, the blob store and the logger. */
@@ -28,16 +28,25 @@ export async function openAppContext(options: AppContextOptions): Promise<AppCon
   const database = options.databaseUrl ? { url: options.databaseUrl } : { dataDir };
   const opened = await openCatalog({ ...database, migrate: options.migrate }).catch(
     (err: unknown) => {
-      throw toSyncError(err, 'DATABASE_ERROR');
+      if (err instanceof SyncError) throw err;
+      const where = options.databaseUrl ? 'the PostgreSQL database (DATABASE_URL)' : dataDir;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new SyncError('DATABASE_ERROR', `cannot open the catalog in ${where}: ${message}`, {
+        path: options.databaseUrl ? undefined : dataDir,
+      }, { cause: err });
     },
   );
   options.log.debug(
     { dataDir, database: options.databaseUrl ? 'postgres' : 'pglite' },
     'catalog opened',
   );
+  const store = new BlobStore(path.join(dataDir, 'store'));
+  // A download idle this long has failed (the HTTP idle timeout is a minute): its file is litter.
+  const removed = await store.removeStaleTemp(60 * 60 * 1000);
+  if (removed > 0) options.log.info({ removed }, 'removed temp files of interrupted downloads');
   return {
     catalog: opened.catalog,
-    store: new BlobStore(path.join(dataDir, 'store')),
+    store,
     log: options.log,
     dataDir,
     close: opened.close,

@@ -99,5 +99,7 @@ function tagAfter(
       return EMPTY;
     }),
   );
-  return concat(content$, tagDc$, cosignSubjectSignatures(ctx, tag));
+  // A `.sig` tag that moved brings the signatures it holds; one the catalog had brings nothing new.
+  const signatures$ = isManifestDc(ref) ? cosignSubjectSignatures(ctx, tag) : EMPTY;
+  return concat(content$, tagDc$, signatures$);
 }

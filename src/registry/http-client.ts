@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
+import { failWhenIdle } from './idle-timeout';
 import { SyncError } from '../errors';
 import type { AuthRequest, Authenticator } from './authenticator';
 import { discard, type HttpRequest, type HttpResponse, type Transport } from './http-types';
@@ -32,6 +33,7 @@ export class HttpClient implements Transport {
   readonly #origin: string;
   readonly #authenticator: Authenticator;
   readonly #maxRedirects: number;
+  readonly #timeoutMs: number;
 
   constructor(options: HttpClientOptions) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 8 };
@@ -39,13 +41,14 @@ export class HttpClient implements Transport {
     this.#origin = options.registryUrl.origin;
     this.#authenticator = options.authenticator;
     this.#maxRedirects = options.maxRedirects ?? 5;
+    this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#axios = axios.create({
       httpAgent: this.#agents.http,
       httpsAgent: this.#agents.https,
       maxRedirects: 0,
       validateStatus: () => true,
       responseType: 'stream',
-      timeout: options.timeoutMs ?? 60_000,
+      timeout: this.#timeoutMs,
       headers: { 'User-Agent': options.userAgent ?? 'container-sync' },
     });
   }
@@ -94,6 +97,7 @@ export class HttpClient implements Transport {
 
   async #exchange(request: HttpRequest, auth: Record<string, string>): Promise<HttpResponse> {
     const headers = { ...request.headers, ...auth };
+    const url = safeUrl(request.url);
     if (request.raw) headers['Accept-Encoding'] = 'identity';
     try {
       const response = await this.#axios.request({
@@ -106,7 +110,7 @@ export class HttpClient implements Transport {
         status: response.status,
         url: request.url,
         headers: plainHeaders(response.headers as Record<string, unknown>),
-        body: response.data,
+        body: failWhenIdle(response.data, this.#timeoutMs, `${request.method} ${url}`),
       };
     } catch (err) {
       throw unreachable(err, request);

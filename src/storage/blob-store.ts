@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -99,6 +99,23 @@ export class BlobStore {
 
     await rename(temp, target);
     return { size };
+  }
+
+  /**
+   * Removes temp files older than `olderThanMs`: what a killed process left mid-download. Young
+   * ones may belong to a download running in another process on the same store.
+   */
+  async removeStaleTemp(olderThanMs: number): Promise<number> {
+    const names = await readdir(this.#tmp).catch(() => [] as string[]);
+    let removed = 0;
+    for (const name of names) {
+      const file = join(this.#tmp, name);
+      const info = await stat(file).catch(() => undefined);
+      if (!info || Date.now() - info.mtimeMs < olderThanMs) continue;
+      await rm(file, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   /** A small blob (an image config) whole, checked against its digest on the way out. */

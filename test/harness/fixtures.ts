@@ -37,7 +37,11 @@ export function describeWithFixtures(name: string, fn: () => void): void {
     describe(name, fn);
     return;
   }
-  console.warn(`SKIPPED "${name}": these tests need ${SHARED_FIXTURES} (../shared/fixtures)`);
+  // Straight to stderr: jest drops console output of a file whose tests all skip.
+  process.stderr.write(
+    `\n*** SKIPPED "${name}": these tests need ${SHARED_FIXTURES} (../shared/fixtures), ` +
+      'which this clone does not have ***\n',
+  );
   describe.skip(name, fn);
 }
 

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lockDataDir } from '../../../src/db/data-dir-lock';
@@ -31,5 +32,23 @@ describe('lockDataDir', () => {
     const again = await lockDataDir(dir);
 
     await again();
+  });
+});
+
+describe('lockDataDir after its holder died', () => {
+  it('takes over a lock whose holder no longer runs, and keeps one whose holder does', async () => {
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'cs-lock-')), 'pg');
+    const held = await lockDataDir(dir);
+    await writeFile(path.join(dir, 'lock-owner.pid'), String(process.ppid));
+
+    await expect(lockDataDir(dir)).rejects.toMatchObject({ code: 'DATA_DIR_LOCKED' });
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']);
+    await writeFile(path.join(dir, 'lock-owner.pid'), dead.stdout.toString());
+    const taken = await lockDataDir(dir);
+
+    expect(await readFile(path.join(dir, 'lock-owner.pid'), 'utf8')).toBe(String(process.pid));
+    await taken();
+    await held().catch(() => undefined);
+    await rm(path.dirname(dir), { recursive: true, force: true });
   });
 });

@@ -101,3 +101,24 @@ describe('HttpClient', () => {
     expect(server.seen.map((r) => `${r.method} ${r.url}`)).toEqual(['HEAD /start', 'HEAD /end']);
   });
 });
+
+describe('HttpClient with a body that stops', () => {
+  it('fails the body after the idle timeout instead of waiting forever', async () => {
+    server = await startFakeServer((_req, res) => {
+      res.writeHead(200, { 'Content-Length': '1000' });
+      res.write(Buffer.alloc(500));
+    });
+    http = new HttpClient({
+      registryUrl: new URL(server.url),
+      authenticator: { authorize: async () => ({}), challenged: async () => false },
+      timeoutMs: 300,
+    });
+    const response = await http.send({ method: 'GET', url: new URL(`${server.url}/v2/x/blobs/y`) });
+
+    const reading = (async () => {
+      for await (const chunk of response.body) void chunk;
+    })();
+
+    await expect(reading).rejects.toThrow(`GET ${server.url}/v2/x/blobs/y: no data for 300 ms`);
+  });
+});

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -170,5 +170,23 @@ describe('BlobStore', () => {
   it('reports a blob that is not stored as NOT_FOUND', async () => {
     await expect(store.read(digest)).rejects.toMatchObject({ code: 'NOT_FOUND', data: { digest } });
     expect(await store.sizeOf(digest)).toBeUndefined();
+  });
+});
+
+describe('BlobStore.removeStaleTemp', () => {
+  it('removes temp files older than the bound and keeps younger ones', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'cs-store-'));
+    const store = new BlobStore(root);
+    await mkdir(join(root, 'tmp'), { recursive: true });
+    await writeFile(join(root, 'tmp', 'sha256-old'), 'partial');
+    await writeFile(join(root, 'tmp', 'sha256-new'), 'partial');
+    const hourAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    await utimes(join(root, 'tmp', 'sha256-old'), hourAgo, hourAgo);
+
+    const removed = await store.removeStaleTemp(60 * 60 * 1000);
+
+    expect(removed).toBe(1);
+    expect(await readdir(join(root, 'tmp'))).toEqual(['sha256-new']);
+    await rm(root, { recursive: true, force: true });
   });
 });
