@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MANIFEST_ACCEPT, LIST_MEDIA_TYPES } from '../../src/content/media-types';
 import type { Catalog } from '../../src/db/catalog';
-import { type AnyDc, ManifestDc, TagDc } from '../../src/pipeline/declarative-content';
+import {
+  type AnyDc,
+  ManifestDc,
+  SignatureDc,
+  TagDc,
+} from '../../src/pipeline/declarative-content';
 import { closeRegistryHttp, createRegistryHttp, expectStatus } from '../harness/registry-http';
 
 /** What a correct sync of some manifests records, computed from the documents themselves. */
@@ -162,6 +167,8 @@ export function saveOrder(batches: ReadonlyArray<{ number: number; items: readon
       }
     } else if (dc instanceof TagDc && dc.manifest instanceof ManifestDc) {
       check(dc.manifest, dc, 'tag');
+    } else if (dc instanceof SignatureDc && dc.manifest instanceof ManifestDc) {
+      check(dc.manifest, dc, 'signature');
     }
   }
   return { checked: checked.sort(), violations };
