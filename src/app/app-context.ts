@@ -31,9 +31,14 @@ export async function openAppContext(options: AppContextOptions): Promise<AppCon
       if (err instanceof SyncError) throw err;
       const where = options.databaseUrl ? 'the PostgreSQL database (DATABASE_URL)' : dataDir;
       const message = err instanceof Error ? err.message : String(err);
-      throw new SyncError('DATABASE_ERROR', `cannot open the catalog in ${where}: ${message}`, {
-        path: options.databaseUrl ? undefined : dataDir,
-      }, { cause: err });
+      throw new SyncError(
+        'DATABASE_ERROR',
+        `cannot open the catalog in ${where}: ${message}`,
+        {
+          path: options.databaseUrl ? undefined : dataDir,
+        },
+        { cause: err },
+      );
     },
   );
   options.log.debug(

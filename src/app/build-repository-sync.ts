@@ -40,7 +40,8 @@ export function buildRepositorySync(
     upstream,
     mirror: config.mirror,
     pipeline: pipelineOptions(config, options.batchSize),
-    upstreamRepository: config.upstream.kind === 'registry' ? config.upstream.repository : undefined,
+    upstreamRepository:
+      config.upstream.kind === 'registry' ? config.upstream.repository : undefined,
     signatures: signatureOptions(config),
     close: () => {
       if (upstream instanceof RegistryClient) upstream.close();
@@ -86,9 +87,14 @@ function signatureOptions(config: RepositoryConfig): SignatureOptions {
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new SyncError('CONFIG_INVALID', `cannot read signature key ${file}`, { file }, {
-        cause: err,
-      });
+      throw new SyncError(
+        'CONFIG_INVALID',
+        `cannot read signature key ${file}`,
+        { file },
+        {
+          cause: err,
+        },
+      );
     }
   };
   return {

@@ -13,7 +13,10 @@ export function isDigest(value: string): value is Digest {
   return DIGEST_PATTERN.test(value);
 }
 
-export function parseDigest(value: string, where: { repository?: string; reference?: string } = {}) {
+export function parseDigest(
+  value: string,
+  where: { repository?: string; reference?: string } = {},
+) {
   if (!isDigest(value)) {
     throw new SyncError('DIGEST_INVALID', `not a valid digest: ${JSON.stringify(value)}`, {
       ...where,

@@ -23,12 +23,7 @@ export interface Descriptor {
 }
 
 export type ManifestKind =
-  | 'image'
-  | 'index'
-  | 'artifact'
-  | 'helm_chart'
-  | 'cosign_signature'
-  | 'unknown';
+  'image' | 'index' | 'artifact' | 'helm_chart' | 'cosign_signature' | 'unknown';
 
 /** A manifest document, read and checked; the source of truth stays `bytes`. */
 export interface ParsedManifest {

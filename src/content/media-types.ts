@@ -45,7 +45,7 @@ export function bareMediaType(contentType: string | undefined): string | undefin
   return bare || undefined;
 }
 
-/** Every manifest type, for telling a manifest Content-Type from `application/json` and the like. */
+/** Every manifest type: tells a manifest Content-Type from `application/json` and the like. */
 export const MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set(MANIFEST_ACCEPT);
 
 /**

@@ -38,10 +38,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     async (repository, signal) => {
       const sync = buildRepositorySync(repository, { log, batchSize: options.batchSize });
       try {
-        await syncRepository(
-          { catalog: app.catalog, store: app.store, log, signal },
-          sync,
-        );
+        await syncRepository({ catalog: app.catalog, store: app.store, log, signal }, sync);
       } finally {
         sync.close();
       }
@@ -61,7 +58,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         log.info({ repositories: next.repositories.map((r) => r.name) }, 'config reloaded');
       },
       (err: unknown) => {
-        log.error({ err: toSyncError(err, 'CONFIG_INVALID') }, 'config reload refused; kept the old one');
+        log.error(
+          { err: toSyncError(err, 'CONFIG_INVALID') },
+          'config reload refused; kept the old one',
+        );
       },
     );
   };

@@ -1,5 +1,8 @@
 import type { EntityManager } from 'typeorm';
 
+/** The stored manifest document as jsonb. */
+const DOCUMENT = "convert_from(m.data, 'UTF8')::jsonb";
+
 /** A JSON value as an array to expand: an absent or null field (`"layers": null`) is empty. */
 function arrayAt(json: string): string {
   return `CASE jsonb_typeof(${json}) WHEN 'array' THEN ${json} ELSE '[]'::jsonb END`;
@@ -20,7 +23,8 @@ export const CONSISTENCY_QUERIES = {
      WHERE m.kind <> 'index'
        AND (SELECT count(DISTINCT l ->> 'digest')
               FROM jsonb_array_elements(${arrayAt(
-                "convert_from(m.data, 'UTF8')::jsonb -> " +
+                DOCUMENT +
+                  ' -> ' +
                   "CASE WHEN m.schema_version = 1 THEN 'fsLayers' ELSE 'layers' END",
               )}) AS l
              WHERE COALESCE(l ->> 'digest', l ->> 'blobSum') IS NOT NULL
@@ -30,7 +34,7 @@ export const CONSISTENCY_QUERIES = {
     SELECT m.digest FROM manifest m
      WHERE m.kind = 'index'
        AND (SELECT count(DISTINCT e ->> 'digest')
-              FROM jsonb_array_elements(${arrayAt("convert_from(m.data, 'UTF8')::jsonb -> 'manifests'")}) AS e)
+              FROM jsonb_array_elements(${arrayAt(DOCUMENT + " -> 'manifests'")}) AS e)
          > (SELECT count(*) FROM manifest_list_manifest mlm WHERE mlm.list_id = m.id)`,
   versionWithoutContentChange: `
     SELECT r.name || ' v' || v.number FROM repository_version v

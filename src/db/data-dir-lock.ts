@@ -23,7 +23,8 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       update: 60_000,
       realpath: false,
       // The lock directory vanished under a live holder: nothing safe to do but say so loudly.
-      onCompromised: (err) => process.emitWarning(`data directory lock compromised: ${err.message}`),
+      onCompromised: (err) =>
+        process.emitWarning(`data directory lock compromised: ${err.message}`),
     });
   let release: () => Promise<void>;
   try {

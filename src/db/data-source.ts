@@ -43,5 +43,8 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   }
   const dataDir = embeddedDataDir(options);
   mkdirSync(dataDir, { recursive: true });
-  return new DataSource({ ...common, driver: new PGliteDriver({ dataDir, extensions: { pgcrypto } }).driver });
+  return new DataSource({
+    ...common,
+    driver: new PGliteDriver({ dataDir, extensions: { pgcrypto } }).driver,
+  });
 }

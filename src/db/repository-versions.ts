@@ -43,14 +43,17 @@ export async function createNextVersion(
 
   for (const [key, tagName] of current) {
     if (wanted.has(key)) continue;
-    const keep = tagName !== undefined
-      ? !syncedNames.has(tagName) && (!options.mirror || keepNames.has(tagName))
-      : !options.mirror;
+    const keep =
+      tagName !== undefined
+        ? !syncedNames.has(tagName) && (!options.mirror || keepNames.has(tagName))
+        : !options.mirror;
     if (keep) wanted.set(key, tagName);
   }
   if (options.mirror) {
     // Content still reached by a kept tag stays.
-    const keptTagIds = [...wanted.keys()].filter((k) => k.startsWith('tag:')).map((k) => k.slice(4));
+    const keptTagIds = [...wanted.keys()]
+      .filter((k) => k.startsWith('tag:'))
+      .map((k) => k.slice(4));
     for (const [key] of await reachableContent(manager, keptTagIds, [])) wanted.set(key, undefined);
   }
   // Signatures found this run join the version; earlier ones stay while their manifest does.

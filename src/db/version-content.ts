@@ -46,7 +46,8 @@ export async function readVersionContent(
        JOIN repository r ON r.name = $1 WHERE ${IN_VERSION}`;
 
   const tags: Array<{ name: string; digest: string }> = await manager.query(
-    `SELECT t.name, m.digest FROM (${member('tag', 'tag')}) t JOIN manifest m ON m.id = t.manifest_id`,
+    `SELECT t.name, m.digest
+       FROM (${member('tag', 'tag')}) t JOIN manifest m ON m.id = t.manifest_id`,
     params,
   );
   const manifests: Array<{
@@ -84,14 +85,18 @@ export async function readVersionContent(
       ORDER BY 1, 2`,
     params,
   );
-  const signatures: Array<{ digest: string; manifest: string; type: string; key_id: string | null }> =
-    await manager.query(
-      `SELECT s.digest, m.digest AS manifest, s.type, s.key_id
+  const signatures: Array<{
+    digest: string;
+    manifest: string;
+    type: string;
+    key_id: string | null;
+  }> = await manager.query(
+    `SELECT s.digest, m.digest AS manifest, s.type, s.key_id
          FROM (${member('signature', 'manifest_signature')}) s
          JOIN manifest m ON m.id = s.signed_manifest_id
         ORDER BY s.digest`,
-      params,
-    );
+    params,
+  );
 
   return {
     version: number,

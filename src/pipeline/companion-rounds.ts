@@ -30,7 +30,10 @@ export function companionRounds(ctx: SyncContext): Observable<AnyDc> {
     mergeMap((refs) => {
       if (refs.length === 0) return defer(() => skipOrphans(ctx)).pipe(ignoreElements());
       for (const ref of refs) ctx.companionRefs.add(ref);
-      return concat(from(refs).pipe(tagsToContent(ctx)), defer(() => companionRounds(ctx)));
+      return concat(
+        from(refs).pipe(tagsToContent(ctx)),
+        defer(() => companionRounds(ctx)),
+      );
     }),
   );
 }

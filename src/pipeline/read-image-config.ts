@@ -4,7 +4,10 @@ import { SyncError } from '../errors';
 import type { BlobStore } from '../storage/blob-store';
 import type { BlobDc, ManifestDc } from './declarative-content';
 
-const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([MediaType.ociConfig, MediaType.dockerConfig]);
+const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([
+  MediaType.ociConfig,
+  MediaType.dockerConfig,
+]);
 
 /**
  * Reads labels, architecture and os from an image's config blob (image-spec/config.md). Configs
@@ -22,10 +25,15 @@ export async function readImageConfig(
   try {
     config = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new SyncError('BLOB_INVALID', 'image config blob is not JSON', {
-      digest: configBlob.descriptor.digest,
-      reference: parsed.digest,
-    }, { cause: err });
+    throw new SyncError(
+      'BLOB_INVALID',
+      'image config blob is not JSON',
+      {
+        digest: configBlob.descriptor.digest,
+        reference: parsed.digest,
+      },
+      { cause: err },
+    );
   }
   const doc = (typeof config === 'object' && config !== null ? config : {}) as {
     architecture?: unknown;
@@ -42,6 +50,8 @@ export async function readImageConfig(
 function stringRecord(value: unknown): Record<string, string> {
   if (typeof value !== 'object' || value === null) return {};
   return Object.fromEntries(
-    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    Object.entries(value).filter(
+      (entry): entry is [string, string] => typeof entry[1] === 'string',
+    ),
   );
 }

@@ -55,8 +55,12 @@ type SavedRow = Blob | Manifest | Tag | ManifestSignature;
 async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
   const saved = new Map<AnyDc, SavedRow>();
   const blobs = batch.filter((dc): dc is BlobDc => dc instanceof BlobDc);
-  const images = batch.filter((dc): dc is ManifestDc => dc instanceof ManifestDc && dc.kind === 'manifest');
-  const lists = batch.filter((dc): dc is ManifestDc => dc instanceof ManifestDc && dc.kind === 'list');
+  const images = batch.filter(
+    (dc): dc is ManifestDc => dc instanceof ManifestDc && dc.kind === 'manifest',
+  );
+  const lists = batch.filter(
+    (dc): dc is ManifestDc => dc instanceof ManifestDc && dc.kind === 'list',
+  );
   const tags = batch.filter((dc): dc is TagDc => dc instanceof TagDc);
   const signatures = batch.filter((dc): dc is SignatureDc => dc instanceof SignatureDc);
 
@@ -77,7 +81,9 @@ async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
     group.forEach((dc, i) => saved.set(dc, withId(rows[i]!, ids, dc.key)));
   }
 
-  const tagRows = tags.map((dc) => Object.assign(new Tag(), { name: dc.name, manifestId: idOf(dc.manifest) }));
+  const tagRows = tags.map((dc) =>
+    Object.assign(new Tag(), { name: dc.name, manifestId: idOf(dc.manifest) }),
+  );
   const tagIds = await upsertByKey(manager, Tag, tagRows, {
     columns: ['name', 'manifest_id'],
     of: (row) => `${row.name}@${row.manifestId}`,
@@ -151,7 +157,9 @@ async function recordBlobPlaces(manager: EntityManager, blobs: BlobDc[], ids: Ma
 function manifestRow(dc: ManifestDc): Manifest {
   const { parsed, extra } = dc;
   const layers = extra.layerBlobs;
-  const sizes = parsed.layers.map((l) => l.size ?? extra.layerBlobs.find((b) => b.key === l.digest)?.storedSize ?? 0);
+  const sizes = parsed.layers.map(
+    (l) => l.size ?? extra.layerBlobs.find((b) => b.key === l.digest)?.storedSize ?? 0,
+  );
   return Object.assign(new Manifest(), {
     digest: parsed.digest,
     mediaType: parsed.mediaType,

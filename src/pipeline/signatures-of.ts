@@ -12,7 +12,7 @@ import {
 import type { SyncContext } from './sync-context';
 import { waitFor } from './wait-for';
 
-/** A manifest fetched this run: its signatures (looked up before it was planned) once it resolved. */
+/** A manifest fetched this run: its signatures (found before it was planned), once it resolved. */
 export function signaturesOf(ctx: SyncContext, dc: ManifestDc): Observable<AnyDc> {
   const checker = ctx.signatures;
   if (!checker) return EMPTY;

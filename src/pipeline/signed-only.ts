@@ -37,7 +37,8 @@ export function unlessUnsigned(
 /** The digest that must be signed, or for a list the digests of its children. */
 async function signedParts(ctx: SyncContext, manifest: ParsedManifest | ManifestRef) {
   if ('bytes' in manifest) {
-    const children = manifest.kind === 'index' ? manifest.manifests.map((d) => d.digest) : undefined;
+    const children =
+      manifest.kind === 'index' ? manifest.manifests.map((d) => d.digest) : undefined;
     return { digest: manifest.digest, children };
   }
   if (isManifestDc(manifest)) return signedParts(ctx, manifest.parsed);

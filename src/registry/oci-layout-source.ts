@@ -7,7 +7,13 @@ import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { digestOf, type Digest, isDigest, parseDigest } from '../content/digest';
 import { SyncError } from '../errors';
-import type { FetchedManifest, ManifestHead, RequestKind, Upstream } from './upstream';
+import {
+  type FetchedManifest,
+  type ManifestHead,
+  noRequests,
+  type RequestKind,
+  type Upstream,
+} from './upstream';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -32,14 +38,7 @@ type LayoutIndex = z.infer<typeof layoutIndexSchema>;
  */
 export class OciLayoutSource implements Upstream {
   readonly description: string;
-  readonly requests: Record<RequestKind, number> = {
-    ping: 0,
-    tags: 0,
-    manifestHead: 0,
-    manifestGet: 0,
-    blobGet: 0,
-    other: 0,
-  };
+  readonly requests: Record<RequestKind, number> = noRequests();
   private index?: Promise<LayoutIndex>;
 
   constructor(private readonly root: string) {

@@ -5,7 +5,10 @@ import type { RegistryClient } from './registry-client';
 
 /** The referrers list is an OCI index (distribution-spec, "Listing Referrers"). */
 const ReferrersSchema = z.object({
-  manifests: z.array(z.object({ digest: z.string().refine(isDigest) })).nullable().optional(),
+  manifests: z
+    .array(z.object({ digest: z.string().refine(isDigest) }))
+    .nullable()
+    .optional(),
 });
 
 const MAX_INDEX_BYTES = 4 * 1024 * 1024;

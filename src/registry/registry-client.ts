@@ -17,7 +17,13 @@ import { isManifestReference, isRepositoryName } from './reference';
 import { responseError } from './response-error';
 import { safeUrl } from './safe-url';
 import { TagsPageSchema } from './tags-page';
-import type { FetchedManifest, ManifestHead, RequestKind, Upstream } from './upstream';
+import {
+  type FetchedManifest,
+  type ManifestHead,
+  noRequests,
+  type RequestKind,
+  type Upstream,
+} from './upstream';
 import { verifyManifestDigest } from './verify-manifest-digest';
 
 /** The registry refuses manifest PUTs over 4 MiB, so a larger GET body is not a manifest. */
@@ -42,14 +48,7 @@ export interface RegistryClientOptions {
 /** One repository of a registry speaking the distribution API (distribution-spec/spec.md). */
 export class RegistryClient implements Upstream {
   readonly description: string;
-  readonly requests: Record<RequestKind, number> = {
-    ping: 0,
-    tags: 0,
-    manifestHead: 0,
-    manifestGet: 0,
-    blobGet: 0,
-    other: 0,
-  };
+  readonly requests: Record<RequestKind, number> = noRequests();
 
   readonly #base: string;
   readonly #repository: string;

@@ -20,6 +20,10 @@ export interface FetchedManifest {
 /** Counts of requests made, by kind, for the run summary (tests count at a proxy instead). */
 export type RequestKind = 'ping' | 'tags' | 'manifestHead' | 'manifestGet' | 'blobGet' | 'other';
 
+export function noRequests(): Record<RequestKind, number> {
+  return { ping: 0, tags: 0, manifestHead: 0, manifestGet: 0, blobGet: 0, other: 0 };
+}
+
 /**
  * Where content comes from: a registry over HTTP, or an OCI layout directory. The pipeline only
  * sees this interface.

@@ -68,7 +68,12 @@ export class SignatureChecker {
       for (const found of await source.find(manifestDigest)) {
         if ('unreadable' in found) {
           this.log.warn(
-            { digest: manifestDigest, source: found.source, where: found.where, reason: found.unreadable },
+            {
+              digest: manifestDigest,
+              source: found.source,
+              where: found.where,
+              reason: found.unreadable,
+            },
             'signature unreadable; dropped',
           );
           continue;

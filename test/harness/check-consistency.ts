@@ -17,12 +17,14 @@ export async function checkConsistency(catalog: Catalog, store: BlobStore) {
   found['blobFileMissingOrWrong'] = [];
   for (const { digest } of stored) {
     const bytes = await readFile(store.pathOf(digest)).catch(() => undefined);
-    if (!bytes || `sha256:${sha256(bytes)}` !== digest) found['blobFileMissingOrWrong'].push(digest);
+    if (!bytes || `sha256:${sha256(bytes)}` !== digest)
+      found['blobFileMissingOrWrong'].push(digest);
   }
   found['partialFileVisible'] = [];
   const dir = path.join(store.root, 'blobs', 'sha256');
   for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (sha256(await readFile(path.join(dir, name))) !== name) found['partialFileVisible'].push(name);
+    if (sha256(await readFile(path.join(dir, name))) !== name)
+      found['partialFileVisible'].push(name);
   }
   return found;
 }

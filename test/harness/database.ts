@@ -18,7 +18,11 @@ export async function freshDatabase(
 ): Promise<{ options: DatabaseOptions; dataDir: string; drop(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cs-test-'));
   if (kind === 'pglite') {
-    return { options: { dataDir }, dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
+    return {
+      options: { dataDir },
+      dataDir,
+      drop: () => rm(dataDir, { recursive: true, force: true }),
+    };
   }
   const name = `cs_test_${process.pid}_${Date.now()}_${counter++}`;
   await adminQuery(`CREATE DATABASE ${name}`);

@@ -32,8 +32,13 @@ export class LogLines {
       const found = this.lines.find(counted);
       if (found) return resolve(found);
       const timer = setTimeout(() => {
-        const tail = this.lines.slice(-5).map((l) => JSON.stringify(l)).join('\n');
-        reject(new Error(`no matching log line #${nth} within ${timeoutMs} ms; last lines:\n${tail}`));
+        const tail = this.lines
+          .slice(-5)
+          .map((l) => JSON.stringify(l))
+          .join('\n');
+        reject(
+          new Error(`no matching log line #${nth} within ${timeoutMs} ms; last lines:\n${tail}`),
+        );
       }, timeoutMs);
       this.waiters.push({
         match: counted,
@@ -61,5 +66,7 @@ export class LogLines {
   }
 }
 
-export const msg = (text: string, fields: Record<string, unknown> = {}) => (line: LogLine) =>
-  line.msg === text && Object.entries(fields).every(([k, v]) => line[k] === v);
+export const msg =
+  (text: string, fields: Record<string, unknown> = {}) =>
+  (line: LogLine) =>
+    line.msg === text && Object.entries(fields).every(([k, v]) => line[k] === v);

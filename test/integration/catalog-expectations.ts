@@ -2,12 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MANIFEST_ACCEPT, LIST_MEDIA_TYPES } from '../../src/content/media-types';
 import type { Catalog } from '../../src/db/catalog';
-import {
-  type AnyDc,
-  ManifestDc,
-  SignatureDc,
-  TagDc,
-} from '../../src/pipeline/declarative-content';
+import { type AnyDc, ManifestDc, SignatureDc, TagDc } from '../../src/pipeline/declarative-content';
 import { closeRegistryHttp, createRegistryHttp, expectStatus } from '../harness/registry-http';
 
 /** What a correct sync of some manifests records, computed from the documents themselves. */

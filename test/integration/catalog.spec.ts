@@ -31,7 +31,8 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('catalog on %s', (kind) => {
     const db = await freshDatabase(kind);
     const { catalog, close } = await openCatalog(db.options);
     try {
-      const blob = (n: number) => Object.assign(new Blob(), { digest: digest(n), size: n, mediaType: 'x' });
+      const blob = (n: number) =>
+        Object.assign(new Blob(), { digest: digest(n), size: n, mediaType: 'x' });
       const first = await catalog.transaction((m) =>
         upsertByKey(m, Blob, [blob(2)], { columns: ['digest'], of: (r) => r.digest }),
       );
@@ -43,10 +44,15 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('catalog on %s', (kind) => {
         }),
       );
       await catalog.transaction((m) =>
-        upsertByKey(m, Manifest, [manifestRow(digest(9), [second.get(digest(1))!, second.get(digest(3))!])], {
-          columns: ['digest'],
-          of: (r) => r.digest,
-        }),
+        upsertByKey(
+          m,
+          Manifest,
+          [manifestRow(digest(9), [second.get(digest(1))!, second.get(digest(3))!])],
+          {
+            columns: ['digest'],
+            of: (r) => r.digest,
+          },
+        ),
       );
 
       expect(second.get(digest(2))).toBe(first.get(digest(2)));

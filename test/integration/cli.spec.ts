@@ -15,7 +15,6 @@ import { writeOciLayout } from '../harness/write-oci-layout';
 const TAGS = ['1.0', '2.0', 'latest'];
 const REPOSITORY = 'cli/app';
 
-
 interface CliRun {
   code: number | null;
   stdout: string;

@@ -91,7 +91,10 @@ it('syncs on schedule, keeps its config on a bad reload, takes a good one, stops
   const daemon = start(['run', '--config', config]);
 
   await daemon.logs.waitFor(msg('sync finished', { repository: 'one' }), 2);
-  await writeFile(config, 'repositories:\n  - name: one\n    upstream: oci-layout:./small\n    policy: fast\n');
+  await writeFile(
+    config,
+    'repositories:\n  - name: one\n    upstream: oci-layout:./small\n    policy: fast\n',
+  );
   stop(daemon.child, 'SIGHUP');
   const refused = await daemon.logs.waitFor(msg('config reload refused; kept the old one'));
   const runsBefore = daemon.logs.count(msg('sync finished', { repository: 'one' }));
@@ -137,7 +140,9 @@ it('on SIGTERM in the middle of a sync commits the running batch, exits 0, and t
   const rerunExit = await rerun.exit;
 
   expect(exit).toEqual({ code: 0, signal: null });
-  expect(daemon.logs.count(msg('sync interrupted; what was saved is kept for the next run'))).toBe(1);
+  expect(daemon.logs.count(msg('sync interrupted; what was saved is kept for the next run'))).toBe(
+    1,
+  );
   expect(rerunExit.code).toBe(0);
   await withCatalog(async ({ catalog }) => {
     const runs: Array<{ result: string; version_number: number | null }> = await catalog.read((m) =>
@@ -180,9 +185,14 @@ it('killed with SIGKILL in the middle of a sync, then run again: a consistent, c
     expect(content.blobs).toEqual([...large.blobs.keys()].sort());
     expect(Object.keys(content.manifests).sort()).toEqual([...large.manifests.keys()].sort());
     const rows: Array<{ blobs: string; manifests: string }> = await catalog.read((m) =>
-      m.query('SELECT (SELECT count(*) FROM blob) AS blobs, (SELECT count(*) FROM manifest) AS manifests'),
+      m.query(
+        'SELECT (SELECT count(*) FROM blob) AS blobs, (SELECT count(*) FROM manifest) AS manifests',
+      ),
     );
-    expect(rows[0]).toEqual({ blobs: String(large.blobs.size), manifests: String(large.manifests.size) });
+    expect(rows[0]).toEqual({
+      blobs: String(large.blobs.size),
+      manifests: String(large.manifests.size),
+    });
     const found = await checkConsistency(catalog, new BlobStore(path.join(db.dataDir, 'store')));
     expect(Object.values(found).flat()).toEqual([]);
   });

@@ -32,7 +32,9 @@ describeWithFixtures('OCI layout source', () => {
   });
 
   it('reads a layout without tags as an empty repository', async () => {
-    const upstream = new OciLayoutSource(path.join(SHARED_FIXTURES, 'layouts/ocmirror-single-arch'));
+    const upstream = new OciLayoutSource(
+      path.join(SHARED_FIXTURES, 'layouts/ocmirror-single-arch'),
+    );
 
     const summary = await rig.sync({ name: 'untagged', upstream });
 

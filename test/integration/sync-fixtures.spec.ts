@@ -34,19 +34,22 @@ describe.each(['postgres', 'pglite'] as const)('fixtures synced on %s', (kind) =
       await registry?.stop();
     });
 
-    it.each(FIXTURE_REPOSITORIES)('%s syncs to exactly what expected/ lists', async (repository) => {
-      const summary = await rig.sync({ name: repository, registryUrl: proxy.url });
+    it.each(FIXTURE_REPOSITORIES)(
+      '%s syncs to exactly what expected/ lists',
+      async (repository) => {
+        const summary = await rig.sync({ name: repository, registryUrl: proxy.url });
 
-      expect(summary.failed).toEqual([]);
-      expect(summary.result).toBe('success');
-      expect(summary.version).toBe(1);
-      const content = await rig.content(repository);
-      expectCatalogMatches(content, expected.get(repository)!);
-      for (const digest of content.blobs) {
-        const bytes = await readFile(rig.store.pathOf(digest));
-        expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(digest);
-      }
-    });
+        expect(summary.failed).toEqual([]);
+        expect(summary.result).toBe('success');
+        expect(summary.version).toBe(1);
+        const content = await rig.content(repository);
+        expectCatalogMatches(content, expected.get(repository)!);
+        for (const digest of content.blobs) {
+          const bytes = await readFile(rig.store.pathOf(digest));
+          expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(digest);
+        }
+      },
+    );
 
     it.each(FIXTURE_REPOSITORIES)(
       '%s re-synced with no upstream change costs tags/list and one HEAD per tag',

@@ -91,16 +91,17 @@ describe('sync modes', () => {
     const layers = new Set(images.flatMap((i) => i.layers));
     const blobGets = proxy.requests.filter((r) => r.kind === 'blobGet').map((r) => r.path);
     expect(blobGets.sort()).toEqual([...configs].map((d) => `/v2/modes/lazy/blobs/${d}`).sort());
-    const rows: Array<{ digest: string; stored: boolean; url: string | null }> = await rig.catalog.read(
-      (m) =>
+    const rows: Array<{ digest: string; stored: boolean; url: string | null }> =
+      await rig.catalog.read((m) =>
         m.query(
           `SELECT b.digest, b.stored, s.url FROM blob b LEFT JOIN blob_source s ON s.blob_id = b.id
             WHERE b.digest = ANY($1) ORDER BY b.digest`,
           [[...configs, ...layers]],
         ),
-    );
+      );
     for (const row of rows) {
-      if (configs.has(row.digest)) expect(row).toEqual({ digest: row.digest, stored: true, url: null });
+      if (configs.has(row.digest))
+        expect(row).toEqual({ digest: row.digest, stored: true, url: null });
       else
         expect(row).toEqual({
           digest: row.digest,

@@ -184,11 +184,7 @@ repositories:
       '{"auths": {"registry.example.com:5000": {"auth": "c2VjcmV0"}',
       (f: string) => `Docker config file ${f} is not valid JSON`,
     ],
-    [
-      'a missing file',
-      undefined,
-      (f: string) => `cannot read Docker config file ${f} (ENOENT)`,
-    ],
+    ['a missing file', undefined, (f: string) => `cannot read Docker config file ${f} (ENOENT)`],
   ])('reports %s at the docker_config field', async (_case, dockerConfig, expected) => {
     const { dir, file } = await writeConfig(USES_DOCKER_CONFIG, dockerConfig);
 

@@ -40,10 +40,15 @@ export class LookasideSource implements SignatureSource {
     for (let n = 1; n <= MAX_SIGNATURES; n++) {
       const url = `${base}/${this.repository}@${algorithm}=${hex}/signature-${n}`;
       const response = await this.http.get<ArrayBuffer>(url).catch((err: unknown) => {
-        throw new SyncError('REGISTRY_UNREACHABLE', 'lookaside signature store unreachable', {
-          url,
-          digest: manifestDigest,
-        }, { cause: err });
+        throw new SyncError(
+          'REGISTRY_UNREACHABLE',
+          'lookaside signature store unreachable',
+          {
+            url,
+            digest: manifestDigest,
+          },
+          { cause: err },
+        );
       });
       if (response.status === 404) break;
       if (response.status !== 200) {

@@ -1,27 +1,15 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { manifestDigest } from '../../../src/content/manifest-digest';
-import { SHARED_FIXTURES } from '../../harness/fixtures';
+import { describeWithFixtures, SHARED_FIXTURES } from '../../harness/fixtures';
 
 /** The fixtures README's signatures/ folder, and its cosign/ part. */
 export const SIGNATURES = join(SHARED_FIXTURES, 'signatures');
 export const COSIGN = join(SIGNATURES, 'cosign');
 export const LAYOUTS = join(SHARED_FIXTURES, 'layouts');
 
-/**
- * `describe` when the shared signature fixtures are here; otherwise `describe.skip` with a
- * warning on stderr, so a run without them says what it did not test instead of passing quietly.
- */
-export function describeWithSignatures(name: string, fn: () => void): void {
-  if (existsSync(SIGNATURES) && existsSync(LAYOUTS)) {
-    describe(name, fn);
-    return;
-  }
-  process.stderr.write(
-    `\n!!! SKIPPED "${name}": it needs ${SIGNATURES} (../shared/fixtures), absent here !!!\n\n`,
-  );
-  describe.skip(name, fn);
-}
+/** The signature suites skip, loudly, where ../shared/fixtures is absent, like every other. */
+export const describeWithSignatures = describeWithFixtures;
 
 export function signatureFile(...path: string[]): Buffer {
   return readFileSync(join(SIGNATURES, ...path));
