@@ -5,6 +5,7 @@
 export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'REGISTRY_UNREACHABLE'
+  | 'TLS_FAILED'
   | 'REGISTRY_ERROR'
   | 'AUTH_FAILED'
   | 'RATE_LIMITED'

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Catalog } from '../db/catalog';
 import { openCatalog } from '../db/open-catalog';
 import { SyncError } from '../errors';
+import { RateLimiters } from '../registry/resilience/rate-limiter';
 import { BlobStore } from '../storage/blob-store';
 
 /** What every command works with: the catalog, the blob store and the logger. */
@@ -10,6 +11,8 @@ export interface AppContext {
   catalog: Catalog;
   store: BlobStore;
   log: Logger;
+  /** Per-host request rates, one set for the whole process (see the registry's config). */
+  rateLimiters: RateLimiters;
   /** Absolute; PGlite (when no DATABASE_URL) is under `pg/`, the blob store under `store/`. */
   dataDir: string;
   close(): Promise<void>;
@@ -52,6 +55,7 @@ export async function openAppContext(options: AppContextOptions): Promise<AppCon
   return {
     catalog: opened.catalog,
     store,
+    rateLimiters: new RateLimiters(),
     log: options.log,
     dataDir,
     close: opened.close,

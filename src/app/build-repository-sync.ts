@@ -7,8 +7,11 @@ import { repositoryTagFilter } from '../config/tag-filter';
 import type { RepositoryConfig } from '../config/sync-config';
 import type { PipelineOptions } from '../pipeline/sync-context';
 import type { RepositorySync } from '../pipeline/sync-repository';
+import { ChallengeAuth } from '../registry/auth/challenge-auth';
 import { OciLayoutSource } from '../registry/oci-layout-source';
 import { RegistryClient } from '../registry/registry-client';
+import type { RateLimiters } from '../registry/resilience/rate-limiter';
+import { readTlsFiles } from '../registry/tls-options';
 import type { Upstream } from '../registry/upstream';
 
 /** A RepositorySync that owns its upstream's sockets: `close` once the sync is over. */
@@ -20,21 +23,22 @@ export interface BuildOptions {
   log: Logger;
   /** BATCH_SIZE: replaces the repository's batch_size when set. */
   batchSize?: number;
+  /** The process's per-host request rates, shared by every repository of a host. */
+  rateLimiters?: RateLimiters;
 }
 
 /**
- * Turns one configured repository into what syncRepository runs. Settings the pipeline cannot
- * honour yet are logged as warnings here, so a config asking for them is never silently
- * treated as something else.
+ * Turns one configured repository into what syncRepository runs. A registry whose certificates
+ * go unchecked (`tls.insecure`) is logged as a warning here, once per sync.
  */
 export function buildRepositorySync(
   config: RepositoryConfig,
   options: BuildOptions,
 ): OwnedRepositorySync {
   const log = options.log.child({ repository: config.name });
-  warnUnsupported(config, log);
+  warnInsecure(config, log);
 
-  const upstream = createUpstream(config, log);
+  const upstream = createUpstream(config, log, options.rateLimiters);
   return {
     name: config.name,
     upstream,
@@ -49,16 +53,36 @@ export function buildRepositorySync(
   };
 }
 
-function createUpstream(config: RepositoryConfig, log: Logger): Upstream {
+function createUpstream(
+  config: RepositoryConfig,
+  log: Logger,
+  rateLimiters?: RateLimiters,
+): Upstream {
   const { upstream } = config;
   if (upstream.kind === 'oci-layout') return new OciLayoutSource(upstream.path);
+  const rate = upstream.requestsPerSecond;
+  rateLimiters?.setLimit(
+    upstream.url,
+    rate === undefined ? undefined : { requestsPerSecond: rate },
+  );
   return new RegistryClient({
+    rateLimiters,
+    ...(upstream.maxRetryWaitMs !== undefined && {
+      retry: { maxRetryAfterMs: upstream.maxRetryWaitMs },
+    }),
     registryUrl: upstream.url,
     repository: upstream.repository,
-    ...(upstream.credentials ? { credentials: upstream.credentials } : {}),
+    // The registry's challenge picks Basic or bearer tokens; credentials serve either.
+    authenticator: new ChallengeAuth({
+      repository: upstream.repository,
+      ...(upstream.credentials ? { credentials: upstream.credentials } : {}),
+      logger: log,
+    }),
     logger: log,
     // One socket per download slot; manifest requests share the same pool.
     maxSockets: config.concurrency,
+    // Read at every sync start, like signature keys, so a renewed certificate counts next run.
+    tls: readTlsFiles(upstream.tls),
   });
 }
 
@@ -115,13 +139,9 @@ function referenceHost(url: string): string {
   return isDockerHubHost(host) ? 'docker.io' : host;
 }
 
-function warnUnsupported(config: RepositoryConfig, log: Logger): void {
-  // RegistryClient builds its own HTTP agents and takes no TLS settings yet.
+function warnInsecure(config: RepositoryConfig, log: Logger): void {
   const { upstream } = config;
-  if (upstream.kind === 'registry' && (upstream.tls.insecure || upstream.tls.caFile)) {
-    log.warn(
-      { insecure: upstream.tls.insecure, caFile: upstream.tls.caFile },
-      'tls settings are not applied yet; certificates are checked against the system roots',
-    );
+  if (upstream.kind === 'registry' && upstream.tls.insecure) {
+    log.warn({ registry: upstream.url }, 'tls.insecure: registry certificates are not verified');
   }
 }

@@ -15,7 +15,11 @@ export async function syncRepositories(
   const deps = { catalog: app.catalog, store: app.store, log: app.log };
   const summaries: SyncSummary[] = [];
   for (const config of repositories) {
-    const sync = buildRepositorySync(config, { log: app.log, ...overrides });
+    const sync = buildRepositorySync(config, {
+      log: app.log,
+      rateLimiters: app.rateLimiters,
+      ...overrides,
+    });
     try {
       summaries.push(await syncRepository(deps, sync));
     } finally {

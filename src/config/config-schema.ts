@@ -113,15 +113,35 @@ function credentialsProblem(value: {
   return undefined;
 }
 
-const TlsSchema = z.strictObject({
-  insecure: z.boolean().optional(),
-  ca_file: PathSchema.optional(),
-});
+/** A client certificate is only usable with its key, so one without the other is refused. */
+const TlsSchema = z
+  .strictObject({
+    insecure: z.boolean().optional(),
+    ca_file: PathSchema.optional(),
+    client_cert: PathSchema.optional(),
+    client_key: PathSchema.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if ((value.client_cert === undefined) === (value.client_key === undefined)) return;
+    const [missing, other] =
+      value.client_cert === undefined
+        ? ['client_cert', 'client_key']
+        : ['client_key', 'client_cert'];
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: `missing; expected it next to ${other}`,
+    });
+  });
 
 const RegistrySchema = z.strictObject({
   url: RegistryUrlSchema,
   credentials: CredentialsSchema.optional(),
   tls: TlsSchema.optional(),
+  /** Requests per second to this registry, shared by every repository synced from it. */
+  requests_per_second: z.number().positive().optional(),
+  /** The longest `Retry-After` a 429 may ask for before the request fails instead. */
+  max_retry_wait: DurationSchema.optional(),
 });
 
 const RegistriesSchema = z.record(z.string(), RegistrySchema).superRefine((registries, ctx) => {

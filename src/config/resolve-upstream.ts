@@ -29,7 +29,18 @@ export async function resolveUpstream(
   const credentials = source && (await resolveCredentials(source, target.host, ctx));
   const tls = await resolveTls(target.registry, ctx);
   const { url } = target;
-  return { kind: 'registry', url, repository, ...(credentials && { credentials }), tls };
+  const limits = target.registry?.entry;
+  return {
+    kind: 'registry',
+    url,
+    repository,
+    ...(credentials && { credentials }),
+    tls,
+    ...(limits?.requests_per_second !== undefined && {
+      requestsPerSecond: limits.requests_per_second,
+    }),
+    ...(limits?.max_retry_wait !== undefined && { maxRetryWaitMs: limits.max_retry_wait }),
+  };
 }
 
 interface RegistryTarget extends RegistryUrl {
@@ -78,17 +89,28 @@ function credentialsSource(
   return undefined;
 }
 
+/** Each file the registry's tls block names, made absolute and checked to be readable. */
 async function resolveTls(registry: RegistryTarget['registry'], ctx: LoadContext) {
   const tls: TlsConfig = { insecure: registry?.entry.tls?.insecure ?? false };
-  const caFile = registry?.entry.tls?.ca_file;
-  if (registry === undefined || caFile === undefined) return tls;
+  const entry = registry?.entry.tls;
+  if (registry === undefined || entry === undefined) return tls;
 
-  const file = ctx.resolvePath(caFile);
-  const problem = await ctx.unreadable(file);
-  if (problem) {
-    ctx.problems.push({ path: ['registries', registry.name, 'tls', 'ca_file'], message: problem });
+  const fields = [
+    ['ca_file', 'caFile'],
+    ['client_cert', 'clientCert'],
+    ['client_key', 'clientKey'],
+  ] as const;
+  for (const [key, field] of fields) {
+    const value = entry[key];
+    if (value === undefined) continue;
+    const file = ctx.resolvePath(value);
+    const problem = await ctx.unreadable(file);
+    if (problem) {
+      ctx.problems.push({ path: ['registries', registry.name, 'tls', key], message: problem });
+    }
+    tls[field] = file;
   }
-  return { ...tls, caFile: file };
+  return tls;
 }
 
 /** A layout holds its own tags and needs no login, so naming either for one is a mistake. */

@@ -57,6 +57,10 @@ export interface RegistryUpstreamConfig {
   /** Absent means anonymous (a token service may still hand out anonymous pull tokens). */
   credentials?: Credentials;
   tls: TlsConfig;
+  /** Requests per second to this registry host, shared by all its repositories. */
+  requestsPerSecond?: number;
+  /** The longest Retry-After a 429 may ask for (ms) before the request fails instead. */
+  maxRetryWaitMs?: number;
 }
 
 export interface OciLayoutUpstreamConfig {
@@ -68,6 +72,9 @@ export interface OciLayoutUpstreamConfig {
 export interface TlsConfig {
   /** Skip certificate verification. Meant for test registries with self-signed certificates. */
   insecure: boolean;
-  /** Absolute path of a PEM bundle to trust besides the system roots. */
+  /** Absolute path of a PEM bundle to trust besides Node's default roots. */
   caFile?: string;
+  /** Absolute paths of a PEM client certificate and its key; both or neither. */
+  clientCert?: string;
+  clientKey?: string;
 }

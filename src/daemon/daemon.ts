@@ -36,7 +36,11 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 
   const scheduler = new Scheduler(
     async (repository, signal) => {
-      const sync = buildRepositorySync(repository, { log, batchSize: options.batchSize });
+      const sync = buildRepositorySync(repository, {
+        log,
+        batchSize: options.batchSize,
+        rateLimiters: app.rateLimiters,
+      });
       try {
         await syncRepository({ catalog: app.catalog, store: app.store, log, signal }, sync);
       } finally {

@@ -6,6 +6,7 @@ import { SyncError } from '../errors';
 import type { AuthRequest, Authenticator } from './authenticator';
 import { discard, type HttpRequest, type HttpResponse, type Transport } from './http-types';
 import { safeUrl } from './safe-url';
+import { certificateProblem, type TlsAgentOptions } from './tls-options';
 
 export interface HttpClientOptions {
   /** Credentials go only to this origin. */
@@ -17,6 +18,12 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   maxRedirects?: number;
   userAgent?: string;
+  /**
+   * For https connections to the registry and to every host it redirects to: the agent is one
+   * per client, and a redirect target (object storage) is commonly public, which the default
+   * roots kept beside a `ca` still verify.
+   */
+  tls?: TlsAgentOptions;
 }
 
 const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
@@ -37,7 +44,10 @@ export class HttpClient implements Transport {
 
   constructor(options: HttpClientOptions) {
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 8 };
-    this.#agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+    this.#agents = {
+      http: new http.Agent(agentOptions),
+      https: new https.Agent({ ...agentOptions, ...options.tls }),
+    };
     this.#origin = options.registryUrl.origin;
     this.#authenticator = options.authenticator;
     this.#maxRedirects = options.maxRedirects ?? 5;
@@ -144,11 +154,14 @@ function plainHeaders(headers: Record<string, unknown>): Record<string, string |
  */
 function unreachable(err: unknown, request: HttpRequest): SyncError {
   const code = isAxiosError(err) ? err.code : undefined;
-  const message = err instanceof Error ? err.message : String(err);
+  // OpenSSL's messages end in a newline.
+  const message = (err instanceof Error ? err.message : String(err)).trim();
   const url = safeUrl(request.url);
+  const problem = certificateProblem(code);
+  // A certificate problem has its own code: retrying cannot mend it.
   return new SyncError(
-    'REGISTRY_UNREACHABLE',
-    `${request.method} ${url} failed: ${message}`,
+    problem ? 'TLS_FAILED' : 'REGISTRY_UNREACHABLE',
+    `${request.method} ${url} failed: ${problem ? `${problem}: ` : ''}${message}`,
     { ...request.context, url },
     { cause: new Error(code ? `${code}: ${message}` : message) },
   );

@@ -11,12 +11,16 @@ import { BasicAuth, type Credentials } from './basic-auth';
 import { HttpClient } from './http-client';
 import { discard, type HttpRequest, type HttpResponse, type Transport } from './http-types';
 import { nextLink } from './link';
+import type { RateLimiters } from './resilience/rate-limiter';
+import { resumableBlob } from './resilience/resumable-blob';
+import { type RetryOptions, RetryingTransport } from './resilience/retrying-transport';
 import { readBody } from './read-body';
 import { fetchReferrers } from './referrers';
 import { isManifestReference, isRepositoryName } from './reference';
 import { responseError } from './response-error';
 import { safeUrl } from './safe-url';
 import { TagsPageSchema } from './tags-page';
+import type { TlsAgentOptions } from './tls-options';
 import {
   type FetchedManifest,
   type ManifestHead,
@@ -43,6 +47,14 @@ export interface RegistryClientOptions {
   authenticator?: Authenticator;
   /** Replaces the HTTP client, e.g. with one wrapped in retries. */
   transport?: Transport;
+  /** Certificate settings for the client this instance makes (see readTlsFiles). */
+  tls?: TlsAgentOptions;
+  /** Tunes the retries around the client this instance makes; `false` sends requests once. */
+  retry?: RetryOptions | false;
+  /** Per-host request rates, one set shared by every client the app makes. */
+  rateLimiters?: RateLimiters;
+  /** Further requests for a blob whose body failed mid-way (default 3); 0 turns resuming off. */
+  blobResumes?: number;
 }
 
 /** One repository of a registry speaking the distribution API (distribution-spec/spec.md). */
@@ -57,6 +69,7 @@ export class RegistryClient implements Upstream {
   readonly #http: Transport;
   readonly #owned?: HttpClient;
   readonly #log: Logger;
+  readonly #blobResumes: number;
   #noReferrersApi = false;
 
   constructor(options: RegistryClientOptions) {
@@ -82,9 +95,22 @@ export class RegistryClient implements Upstream {
       const authenticator =
         options.authenticator ??
         (options.credentials ? new BasicAuth(options.credentials) : new AnonymousAuth());
-      this.#owned = new HttpClient({ registryUrl, authenticator, maxSockets: options.maxSockets });
-      this.#http = this.#owned;
+      this.#owned = new HttpClient({
+        registryUrl,
+        authenticator,
+        maxSockets: options.maxSockets,
+        tls: options.tls,
+      });
+      this.#http =
+        options.retry === false
+          ? this.#owned
+          : new RetryingTransport(this.#owned, {
+              ...options.retry,
+              logger: this.#log,
+              rateLimiters: options.rateLimiters,
+            });
     }
+    this.#blobResumes = options.blobResumes ?? 3;
   }
 
   /** GET /v2/ (distribution-spec, "Determining support"): reachable, speaking v2, letting us in. */
@@ -206,7 +232,22 @@ export class RegistryClient implements Upstream {
     const request = { ...this.#request('blobGet', path, { digest }), raw: true };
     const response = await this.#send(request);
     if (response.status !== 200) throw await responseError(request, response, 'blob GET');
-    return response.body;
+    if (this.#blobResumes <= 0) return response.body;
+
+    return resumableBlob(response, {
+      maxResumes: this.#blobResumes,
+      logger: this.#log.child({ digest }),
+      where: request.context,
+      reopen: async (offset) => {
+        const again: HttpRequest = { ...this.#request('blobGet', path, { digest }), raw: true };
+        if (offset > 0) again.headers = { Range: `bytes=${offset}-` };
+        const answer = await this.#send(again);
+        if (answer.status !== 200 && answer.status !== 206) {
+          throw await responseError(again, answer, 'blob GET');
+        }
+        return answer;
+      },
+    });
   }
 
   /** Closes idle sockets of the client this instance made (an injected transport is left open). */

@@ -162,6 +162,18 @@ repositories:
       'repositories[0].credentials: expected username_env and password_env, or docker_config, ' +
         'not both',
     ],
+    [
+      'a client certificate without its key',
+      'registries:\n  corp: { url: "https://corp.example", tls: { client_cert: ./c.pem } }\n' +
+        'repositories:\n  - { name: a, upstream: corp }\n',
+      'registries.corp.tls.client_key: missing; expected it next to client_cert',
+    ],
+    [
+      'a client key without its certificate',
+      'registries:\n  corp: { url: "https://corp.example", tls: { client_key: ./c.key } }\n' +
+        'repositories:\n  - { name: a, upstream: corp }\n',
+      'registries.corp.tls.client_cert: missing; expected it next to client_key',
+    ],
   ])('reports %s', async (_case, yaml, expected) => {
     const { file, error } = await loadError(yaml);
 

@@ -36,7 +36,11 @@ registries:
   corp:
     url: https://Registry.Corp.Example:5000
     credentials: { username_env: CORP_USER, password_env: CORP_PASSWORD }
-    tls: { insecure: true, ca_file: certs/ca.pem }
+    tls:
+      insecure: true
+      ca_file: certs/ca.pem
+      client_cert: certs/client.pem
+      client_key: certs/client.key
 repositories:
   - name: team/app
     upstream: corp
@@ -60,6 +64,8 @@ repositories:
 `,
       {
         'certs/ca.pem': 'not checked beyond being readable',
+        'certs/client.pem': 'PEM',
+        'certs/client.key': 'PEM',
         'keys/cosign.pub': 'PEM',
         'keys/release.gpg': 'GPG',
       },
@@ -68,7 +74,12 @@ repositories:
 
     const config = await loadConfig(file, env);
 
-    const tls = { insecure: true, caFile: path.join(dir, 'certs/ca.pem') };
+    const tls = {
+      insecure: true,
+      caFile: path.join(dir, 'certs/ca.pem'),
+      clientCert: path.join(dir, 'certs/client.pem'),
+      clientKey: path.join(dir, 'certs/client.key'),
+    };
     const url = 'https://registry.corp.example:5000';
     const signedByDefault = {
       gpgKeys: [],
@@ -389,4 +400,30 @@ describe('loadConfig signatures', () => {
       message: `${file}: repositories[0].signatures.lookaside: expected an http(s) URL`,
     });
   });
+});
+
+describe('loadConfig tls', () => {
+  it.each(['ca_file', 'client_cert', 'client_key'])(
+    'names a %s it cannot read by its field path',
+    async (key) => {
+      const files = { ca_file: 'ca.pem', client_cert: 'client.pem', client_key: 'client.key' };
+      const present = Object.entries(files).filter(([name]) => name !== key);
+      const tls = Object.entries(files)
+        .map(([name, value]) => `${name}: certs/${value}`)
+        .join(', ');
+      const { dir, file } = await writeConfig(
+        `registries:\n  corp: { url: "https://corp.example", tls: { ${tls} } }\n` +
+          'repositories:\n  - { name: app, upstream: corp }\n',
+        Object.fromEntries(present.map(([, value]) => [`certs/${value}`, 'PEM'])),
+      );
+
+      const loading = loadConfig(file, {});
+
+      const missing = path.join(dir, 'certs', files[key as keyof typeof files]);
+      await expect(loading).rejects.toMatchObject({
+        code: 'CONFIG_INVALID',
+        message: `${file}: registries.corp.tls.${key}: cannot read ${missing} (ENOENT)`,
+      });
+    },
+  );
 });
