@@ -261,6 +261,8 @@ repositories:
           repository: 'platform/builder',
           credentials: { username: 'builder', password: 's3cret' },
           tls: internalTls,
+          requestsPerSecond: 20,
+          maxRetryWaitMs: 120_000,
         },
         include: [],
         exclude: [],
