@@ -61,7 +61,7 @@ describe('a sync through a flaky registry connection', () => {
   let proxy: CountingProxy;
   let rig: SyncRig;
   const repositories = new Map<string, GeneratedRepository>();
-  const cases = ['resume', 'no-range', 'corrupt', 'unavailable', 'throttled'];
+  const cases = ['resume', 'no-range', 'corrupt', 'unavailable', 'throttled', 'dated', 'quota'];
 
   beforeAll(async () => {
     registry = await startRegistry();
@@ -193,6 +193,47 @@ describe('a sync through a flaky registry connection', () => {
     expect(summary.result).toBe('success');
     expect(watch.gets).toHaveLength(2);
     expect(watch.gets[1]!.at - watch.gets[0]!.at).toBeGreaterThanOrEqual(1_000);
+    expect(await rig.store.has(layer.digest)).toBe(true);
+  });
+
+  it('waits out a 429 whose Retry-After is an HTTP date', async () => {
+    const { path, layer } = target('dated');
+    const watch = onBlobGets(path, (n, _req, res) => {
+      if (n >= 1) return false;
+      // HTTP dates have whole seconds: two seconds ahead is at least one second of waiting.
+      const when = new Date(Date.now() + 2_000).toUTCString();
+      res.writeHead(429, { 'retry-after': when, 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'TOOMANYREQUESTS', message: 'slow down' }] }));
+      return true;
+    });
+    proxy.intercept = watch.intercept;
+
+    const summary = await sync('dated');
+
+    expect(summary.result).toBe('success');
+    expect(watch.gets).toHaveLength(2);
+    expect(watch.gets[1]!.at - watch.gets[0]!.at).toBeGreaterThanOrEqual(1_000);
+    expect(await rig.store.has(layer.digest)).toBe(true);
+  });
+
+  it('holds the next requests when RateLimit-Remaining falls to 0', async () => {
+    const { path, layer } = target('quota');
+    let spentAt = 0;
+    const after: number[] = [];
+    proxy.intercept = (req, res) => {
+      if (spentAt > 0) after.push(Date.now());
+      if (req.method !== 'GET' || req.url !== path || spentAt > 0) return false;
+      spentAt = Date.now();
+      res.writeHead(503, { 'ratelimit-remaining': '0', 'ratelimit-reset': '1' });
+      res.end();
+      return true;
+    };
+
+    const summary = await sync('quota');
+
+    expect(summary.result).toBe('success');
+    expect(after.length).toBeGreaterThan(0);
+    expect(Math.min(...after) - spentAt).toBeGreaterThanOrEqual(1_000);
     expect(await rig.store.has(layer.digest)).toBe(true);
   });
 });
