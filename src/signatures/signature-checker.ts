@@ -31,7 +31,8 @@ export class SignatureChecker {
 
   /**
    * The signatures to keep for a manifest. `cheap` asks only the sources that cost nothing when
-   * there is nothing new (see SignatureSource.cheap), for manifests synced before.
+   * there is nothing new (no signature-API ping, no cosign tag fetch), for manifests synced
+   * before; see createSignatureChecker.
    */
   async kept(manifestDigest: string, scope: 'all' | 'cheap' = 'all'): Promise<ParsedSignature[]> {
     const checked = await this.check(manifestDigest, scope);

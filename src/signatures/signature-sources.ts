@@ -22,8 +22,10 @@ export function createSignatureChecker(options: {
   log: Logger;
 }): SignatureChecker {
   const { upstream, signatures, log } = options;
+  const lookaside = signatures.lookaside
+    ? [new LookasideSource(signatures.lookaside, options.upstreamRepository)]
+    : [];
   let sources: Promise<SignatureSource[]> | undefined;
-  // eslint-disable-next-line prefer-const -- assigned below, read by settle()
   const settle = async (): Promise<SignatureSource[]> => {
     const found: SignatureSource[] = [...lookaside];
     if (upstream instanceof RegistryClient && (await ExtensionSource.supported(upstream))) {
@@ -33,9 +35,6 @@ export function createSignatureChecker(options: {
     found.push(new CosignSource(upstream, options.tags));
     return found;
   };
-  const lookaside = signatures.lookaside
-    ? [new LookasideSource(signatures.lookaside, options.upstreamRepository)]
-    : [];
   // The cheap scope never pings for the signature API; it uses it once an earlier lookup found it.
   const cheap = async () =>
     sources ? (await sources).filter((s) => s.name !== 'cosign') : lookaside;
