@@ -1,22 +1,10 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDuration } from '../../src/config/duration';
 import { loadConfig } from '../../src/config/load-config';
+import { writeConfig } from './config-files';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
-
-/** A fresh directory holding `config.yaml` and any other files a case needs. */
-async function writeConfig(yaml: string, files: Record<string, string> = {}) {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'config-spec-'));
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await writeFile(path.join(dir, name), content);
-  }
-  const file = path.join(dir, 'config.yaml');
-  await writeFile(file, yaml);
-  return { dir, file };
-}
 
 describe('loadConfig', () => {
   it('resolves a config that sets every field', async () => {
@@ -366,66 +354,6 @@ describe('parseDuration', () => {
       const ms = parseDuration(value);
 
       expect(ms).toBeUndefined();
-    },
-  );
-});
-
-describe('loadConfig signatures', () => {
-  it('names a signature key it cannot read by its field path', async () => {
-    const { dir, file } = await writeConfig(
-      'repositories:\n' +
-        '  - name: app\n' +
-        '    upstream: http://localhost:5000\n' +
-        '    signatures: { gpg_keys: [keys/missing.gpg] }\n',
-    );
-
-    const loading = loadConfig(file, {});
-
-    await expect(loading).rejects.toMatchObject({
-      code: 'CONFIG_INVALID',
-      message: `${file}: repositories[0].signatures.gpg_keys[0]: cannot read ${path.join(dir, 'keys/missing.gpg')} (ENOENT)`,
-    });
-  });
-
-  it('refuses a lookaside that is not an http(s) URL', async () => {
-    const { file } = await writeConfig(
-      'repositories:\n' +
-        '  - name: app\n' +
-        '    upstream: http://localhost:5000\n' +
-        '    signatures: { lookaside: "file:///srv/sigstore" }\n',
-    );
-
-    const loading = loadConfig(file, {});
-
-    await expect(loading).rejects.toMatchObject({
-      code: 'CONFIG_INVALID',
-      message: `${file}: repositories[0].signatures.lookaside: expected an http(s) URL`,
-    });
-  });
-});
-
-describe('loadConfig tls', () => {
-  it.each(['ca_file', 'client_cert', 'client_key'])(
-    'names a %s it cannot read by its field path',
-    async (key) => {
-      const files = { ca_file: 'ca.pem', client_cert: 'client.pem', client_key: 'client.key' };
-      const present = Object.entries(files).filter(([name]) => name !== key);
-      const tls = Object.entries(files)
-        .map(([name, value]) => `${name}: certs/${value}`)
-        .join(', ');
-      const { dir, file } = await writeConfig(
-        `registries:\n  corp: { url: "https://corp.example", tls: { ${tls} } }\n` +
-          'repositories:\n  - { name: app, upstream: corp }\n',
-        Object.fromEntries(present.map(([, value]) => [`certs/${value}`, 'PEM'])),
-      );
-
-      const loading = loadConfig(file, {});
-
-      const missing = path.join(dir, 'certs', files[key as keyof typeof files]);
-      await expect(loading).rejects.toMatchObject({
-        code: 'CONFIG_INVALID',
-        message: `${file}: registries.corp.tls.${key}: cannot read ${missing} (ENOENT)`,
-      });
     },
   );
 });
