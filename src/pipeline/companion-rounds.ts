@@ -1,7 +1,6 @@
 import {
   concat,
   defer,
-  EMPTY,
   filter,
   from,
   ignoreElements,
