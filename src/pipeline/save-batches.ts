@@ -157,9 +157,9 @@ async function recordBlobPlaces(manager: EntityManager, blobs: BlobDc[], ids: Ma
 function manifestRow(dc: ManifestDc): Manifest {
   const { parsed, extra } = dc;
   const layers = extra.layerBlobs;
-  const sizes = parsed.layers.map(
-    (l) => l.size ?? extra.layerBlobs.find((b) => b.key === l.digest)?.storedSize ?? 0,
-  );
+  // Schema 1 descriptors carry no size: the downloaded file's size stands in.
+  const storedSizes = new Map(layers.map((b) => [b.key, b.storedSize]));
+  const sizes = parsed.layers.map((l) => l.size ?? storedSizes.get(l.digest) ?? 0);
   return Object.assign(new Manifest(), {
     digest: parsed.digest,
     mediaType: parsed.mediaType,

@@ -1,7 +1,7 @@
 import { defer, EMPTY, from, mergeMap, type Observable } from 'rxjs';
 import type { Manifest } from '../db/entities/manifest';
 import type { ParsedSignature } from '../signatures/signature-types';
-import { companionSubject } from './companion-tags';
+import { companionSubject, isCosignSignatureTag } from './companion-tags';
 import {
   type AnyDc,
   isManifestDc,
@@ -42,7 +42,7 @@ export function signaturesOfKnown(ctx: SyncContext, manifest: Manifest): Observa
 export function cosignSubjectSignatures(ctx: SyncContext, tag: string): Observable<AnyDc> {
   const checker = ctx.signatures;
   const subject = companionSubject(tag);
-  if (!checker || !subject || !tag.endsWith('.sig')) return EMPTY;
+  if (!checker || !subject || !isCosignSignatureTag(tag)) return EMPTY;
   return defer(async () => {
     const ref =
       ctx.manifests.get(subject) ?? (await ctx.catalog.knownManifests([subject])).get(subject);
