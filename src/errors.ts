@@ -12,10 +12,15 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'MANIFEST_INVALID'
   | 'MANIFEST_UNKNOWN_TYPE'
+  | 'MANIFEST_TOO_LARGE'
+  | 'MANIFEST_MISSING'
+  | 'INDEX_EMPTY'
   | 'DIGEST_INVALID'
   | 'REFERENCE_INVALID'
   | 'DIGEST_MISMATCH'
   | 'BLOB_INVALID'
+  | 'BLOB_MISSING'
+  | 'IMAGE_CONFIG_INVALID'
   | 'BLOB_INCOMPLETE'
   | 'LINK_REFUSED'
   | 'LAYOUT_INVALID'
@@ -31,6 +36,8 @@ export interface ErrorData {
   repository?: string;
   reference?: string;
   digest?: string;
+  /** The manifest the document `digest` names belongs to: a blob's image, a child's list. */
+  manifest?: string;
   /** DIGEST_MISMATCH: what the reference or descriptor promised, and what the bytes hash to. */
   expected?: string;
   actual?: string;
@@ -50,6 +57,11 @@ export class SyncError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+
+  /** The same error with more data, e.g. the manifest a failed blob belongs to. */
+  with(data: ErrorData): SyncError {
+    return new SyncError(this.code, this.message, { ...this.data, ...data }, { cause: this.cause });
   }
 
   /** The fields a log line carries for this error. */

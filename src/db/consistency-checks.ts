@@ -11,7 +11,8 @@ function arrayAt(json: string): string {
 /**
  * Named queries that find what a crash or a bug could leave half-written. Each returns the
  * offending rows' keys; an empty result is a consistent catalog. Join rows cannot lose an end:
- * foreign keys hold them.
+ * foreign keys hold them. Every layer of a manifest has its join row, non-distributable ones
+ * (with `urls`) included, and a blob the store does not hold says where it can be fetched.
  */
 export const CONSISTENCY_QUERIES = {
   manifestWithoutConfig: `
@@ -27,9 +28,11 @@ export const CONSISTENCY_QUERIES = {
                   ' -> ' +
                   "CASE WHEN m.schema_version = 1 THEN 'fsLayers' ELSE 'layers' END",
               )}) AS l
-             WHERE COALESCE(l ->> 'digest', l ->> 'blobSum') IS NOT NULL
-               AND l -> 'urls' IS NULL)
+             WHERE COALESCE(l ->> 'digest', l ->> 'blobSum') IS NOT NULL)
          > (SELECT count(*) FROM manifest_blob mb WHERE mb.manifest_id = m.id)`,
+  unstoredBlobWithoutSource: `
+    SELECT b.digest FROM blob b
+     WHERE NOT b.stored AND NOT EXISTS (SELECT 1 FROM blob_source s WHERE s.blob_id = b.id)`,
   listMissingChildren: `
     SELECT m.digest FROM manifest m
      WHERE m.kind = 'index'

@@ -11,3 +11,11 @@ export function companionSubject(tag: string): string | undefined {
 export function isCosignSignatureTag(tag: string): boolean {
   return tag.endsWith('.sig') && companionSubject(tag) !== undefined;
 }
+
+/**
+ * The OCI referrers fallback tag `sha256-<hex>` (distribution-spec, "Referrers Tag Schema"): an
+ * index of the manifests whose `subject` is that digest.
+ */
+export function isReferrersTag(tag: string): boolean {
+  return !/\.(sig|att|sbom)$/.test(tag) && companionSubject(tag) !== undefined;
+}

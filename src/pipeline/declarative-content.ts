@@ -75,8 +75,11 @@ export class BlobDc extends DeclarativeContent<'blob'> {
 
   /** Bytes on disk once downloaded: schema 1 descriptors carry no size. */
   storedSize?: number;
-  /** Set instead of `storedSize` when the layer stays upstream (on_demand): where it is. */
-  remoteUrl?: string;
+  /**
+   * Set instead of `storedSize` when the layer is not downloaded: where it can be fetched (the
+   * upstream for on_demand, the descriptor's `urls` for a non-distributable layer).
+   */
+  remoteUrls?: string[];
 
   get key(): string {
     return this.descriptor.digest;

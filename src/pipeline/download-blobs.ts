@@ -1,7 +1,11 @@
 import { defer, EMPTY, catchError, map, mergeMap, type OperatorFunction, of } from 'rxjs';
-import { toSyncError } from '../errors';
+import type { Descriptor } from '../content/manifest-types';
+import { SyncError, toSyncError } from '../errors';
 import { type AnyDc, BlobDc } from './declarative-content';
 import type { SyncContext } from './sync-context';
+
+/** The width of `blob_source.url`; a longer URL could not be recorded. */
+const MAX_SOURCE_URL = 2048;
 
 /**
  * Streams each blob that the store lacks into it (verified there before it becomes visible).
@@ -14,7 +18,7 @@ export function downloadBlobs(ctx: SyncContext): OperatorFunction<AnyDc, AnyDc> 
     return defer(() => download(ctx, dc)).pipe(
       map(() => dc),
       catchError((err: unknown) => {
-        const error = toSyncError(err, 'REGISTRY_ERROR', { digest: dc.descriptor.digest });
+        const error = blobError(err, dc.descriptor.digest);
         ctx.log.error({ digest: dc.descriptor.digest, err: error }, 'blob download failed');
         dc.fail(error);
         return EMPTY;
@@ -30,8 +34,12 @@ async function download(ctx: SyncContext, dc: BlobDc): Promise<void> {
     dc.storedSize = stored;
     return;
   }
+  if (dc.role === 'layer' && dc.descriptor.urls?.length) {
+    dc.remoteUrls = foreignUrls(dc.descriptor);
+    return;
+  }
   if (dc.role === 'layer' && ctx.options.policy === 'on_demand') {
-    dc.remoteUrl = ctx.upstream.blobUrl(digest);
+    dc.remoteUrls = [ctx.upstream.blobUrl(digest)];
     return;
   }
   const started = Date.now();
@@ -41,4 +49,30 @@ async function download(ctx: SyncContext, dc: BlobDc): Promise<void> {
   ctx.counts.blobs += 1;
   ctx.counts.bytes += written.size;
   ctx.log.debug({ digest, size: written.size, ms: Date.now() - started }, 'blob downloaded');
+}
+
+/**
+ * A non-distributable layer (image-spec/descriptor.md, `urls`) is fetched from where its
+ * descriptor says, never from the registry: it is recorded with those places, not downloaded.
+ */
+function foreignUrls(descriptor: Descriptor): string[] {
+  const urls = [...new Set(descriptor.urls)].filter((url) => url.length <= MAX_SOURCE_URL);
+  if (urls.length > 0) return urls;
+  throw new SyncError(
+    'BLOB_INVALID',
+    `non-distributable layer ${descriptor.digest} names no URL of at most ${MAX_SOURCE_URL} characters`,
+    { digest: descriptor.digest },
+  );
+}
+
+/** A blob a manifest names that upstream does not have is BLOB_MISSING. */
+function blobError(err: unknown, digest: string): SyncError {
+  const error = toSyncError(err, 'REGISTRY_ERROR', { digest });
+  if (error.code !== 'NOT_FOUND') return error;
+  return new SyncError(
+    'BLOB_MISSING',
+    `blob ${digest} is missing upstream (${error.message})`,
+    { ...error.data, digest },
+    { cause: error },
+  );
 }

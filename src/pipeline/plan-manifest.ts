@@ -11,7 +11,7 @@ import {
 } from 'rxjs';
 import type { Descriptor, ParsedManifest } from '../content/manifest-types';
 import { parseManifest } from '../content/parse-manifest';
-import { SyncError, toSyncError } from '../errors';
+import { SyncError } from '../errors';
 import {
   type AnyDc,
   BlobDc,
@@ -19,7 +19,9 @@ import {
   ManifestDc,
   type ManifestRef,
 } from './declarative-content';
+import { errorInManifest } from './error-in-manifest';
 import { readImageConfig } from './read-image-config';
+import { refuseEmptyIndex } from './refuse-empty-index';
 import { signaturesOf } from './signatures-of';
 import type { SyncContext } from './sync-context';
 import { waitFor } from './wait-for';
@@ -56,8 +58,9 @@ function planImage(ctx: SyncContext, parsed: ParsedManifest): ManifestPlan {
     return dc;
   };
   const configBlob = parsed.config ? blobDc(parsed.config, 'config') : undefined;
-  // Non-distributable layers (with `urls`) live elsewhere; they are not fetched or recorded here.
-  const layerBlobs = parsed.layers.filter((l) => !l.urls?.length).map((l) => blobDc(l, 'layer'));
+  // Non-distributable layers (with `urls`) are recorded like the others; the download stage
+  // records where they live instead of fetching them.
+  const layerBlobs = parsed.layers.map((l) => blobDc(l, 'layer'));
   const dc = new ManifestDc(parsed, { configBlob, layerBlobs, entries: [] });
   ctx.manifests.set(parsed.digest, dc);
 
@@ -96,7 +99,7 @@ function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): Mani
             entries[i] = { child: existing, platform: descriptor.platform };
             return EMPTY;
           }
-          return fetchChild(ctx, descriptor, depth).pipe(
+          return fetchChild(ctx, parsed, descriptor, depth).pipe(
             mergeMap((plan) => {
               entries[i] = { child: plan.ref, platform: descriptor.platform };
               return plan.content$;
@@ -122,26 +125,43 @@ function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): Mani
   return { ref: dc, content$: failingInto(dc, content$) };
 }
 
-function fetchChild(ctx: SyncContext, descriptor: Descriptor, depth: number) {
+function fetchChild(ctx: SyncContext, list: ParsedManifest, descriptor: Descriptor, depth: number) {
   return defer(async () => {
-    const fetched = await ctx.upstream.getManifest(descriptor.digest, descriptor.digest);
-    const child = parseManifest(fetched.bytes, {
-      digest: fetched.digest,
-      contentType: fetched.contentType ?? descriptor.mediaType,
-    });
-    await ctx.signatures?.kept(child.digest);
-    return child;
+    try {
+      const fetched = await ctx.upstream.getManifest(descriptor.digest, descriptor.digest);
+      const child = parseManifest(fetched.bytes, {
+        digest: fetched.digest,
+        contentType: fetched.contentType ?? descriptor.mediaType,
+      });
+      refuseEmptyIndex(child);
+      await ctx.signatures?.kept(child.digest);
+      return child;
+    } catch (err) {
+      throw errorInManifest(childError(err, descriptor.digest, list.digest), list.digest);
+    }
   }).pipe(map((child) => planManifest(ctx, child, depth + 1)));
+}
+
+/** A child the list names but upstream does not have is MANIFEST_MISSING, naming both. */
+function childError(err: unknown, child: string, list: string): SyncError {
+  const error = errorInManifest(err, child);
+  if (error.code !== 'NOT_FOUND' || error.data.digest !== child) return error;
+  return new SyncError(
+    'MANIFEST_MISSING',
+    `manifest ${child} listed by ${list} is missing upstream (${error.message})`,
+    { ...error.data, manifest: list },
+    { cause: error },
+  );
 }
 
 /**
  * Any error while planning fails the manifest's DC (and so everything waiting on it) and is
- * rethrown for the tag that started it to report.
+ * rethrown for the tag that started it to report, naming the document it is about.
  */
 function failingInto(dc: ManifestDc, content$: Observable<AnyDc>): Observable<AnyDc> {
   return content$.pipe(
     catchError((err: unknown) => {
-      const error = toSyncError(err, 'INTERNAL', { digest: dc.parsed.digest });
+      const error = errorInManifest(err, dc.parsed.digest);
       dc.fail(error);
       return throwError(() => error);
     }),

@@ -12,7 +12,8 @@ const IMAGE_CONFIG_TYPES: ReadonlySet<string> = new Set([
 /**
  * Reads labels, architecture and os from an image's config blob (image-spec/config.md). Configs
  * of other types (artifacts, helm charts, `application/octet-stream`) are kept as blobs but not
- * read: their content is not an image config.
+ * read: their content is not an image config. An image config that is not a JSON object fails
+ * the manifest as IMAGE_CONFIG_INVALID: no runtime could start the image.
  */
 export async function readImageConfig(
   store: BlobStore,
@@ -20,22 +21,25 @@ export async function readImageConfig(
   configBlob: BlobDc,
 ): Promise<NonNullable<ManifestDc['config']>> {
   if (!IMAGE_CONFIG_TYPES.has(configBlob.descriptor.mediaType)) return { labels: {} };
-  const bytes = await store.read(configBlob.descriptor.digest);
+  const { digest } = configBlob.descriptor;
+  const invalid = (problem: string, cause?: unknown) =>
+    new SyncError(
+      'IMAGE_CONFIG_INVALID',
+      `image config ${digest} of manifest ${parsed.digest} is ${problem}`,
+      { digest, manifest: parsed.digest },
+      { cause },
+    );
+  const bytes = await store.read(digest);
   let config: unknown;
   try {
     config = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new SyncError(
-      'BLOB_INVALID',
-      'image config blob is not JSON',
-      {
-        digest: configBlob.descriptor.digest,
-        reference: parsed.digest,
-      },
-      { cause: err },
-    );
+    throw invalid('not JSON', err);
   }
-  const doc = (typeof config === 'object' && config !== null ? config : {}) as {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw invalid('not a JSON object');
+  }
+  const doc = config as {
     architecture?: unknown;
     os?: unknown;
     config?: { Labels?: unknown } | null;

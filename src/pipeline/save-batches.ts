@@ -122,17 +122,17 @@ function blobRow(dc: BlobDc): Blob {
     digest: dc.descriptor.digest,
     size: dc.storedSize ?? dc.descriptor.size ?? null,
     mediaType: dc.descriptor.mediaType,
-    stored: dc.remoteUrl === undefined,
+    stored: dc.remoteUrls === undefined,
   });
 }
 
 /**
  * A blob first cataloged on_demand and now downloaded becomes stored (the insert above left the
- * existing row alone); a layer left upstream gets a row saying where it can be fetched.
+ * existing row alone); a layer not downloaded gets a row for each place it can be fetched from.
  */
 async function recordBlobPlaces(manager: EntityManager, blobs: BlobDc[], ids: Map<string, string>) {
   const stored = blobs
-    .filter((dc) => dc.remoteUrl === undefined)
+    .filter((dc) => dc.remoteUrls === undefined)
     .map((dc) => ({ id: ids.get(dc.key), size: dc.storedSize ?? null }));
   if (stored.length > 0) {
     await manager.query(
@@ -142,14 +142,16 @@ async function recordBlobPlaces(manager: EntityManager, blobs: BlobDc[], ids: Ma
       [JSON.stringify(stored)],
     );
   }
-  const remote = blobs.filter((dc) => dc.remoteUrl !== undefined);
+  const remote = blobs.flatMap((dc) =>
+    (dc.remoteUrls ?? []).map((url) => ({ id: ids.get(dc.key), url })),
+  );
   if (remote.length > 0) {
     await manager.query(
       `INSERT INTO blob_source (blob_id, url)
        SELECT DISTINCT s.id, s.url FROM jsonb_to_recordset($1::jsonb) AS s (id uuid, url text)
         ORDER BY 1, 2
        ON CONFLICT DO NOTHING`,
-      [JSON.stringify(remote.map((dc) => ({ id: ids.get(dc.key), url: dc.remoteUrl })))],
+      [JSON.stringify(remote)],
     );
   }
 }

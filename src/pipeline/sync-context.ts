@@ -34,8 +34,12 @@ export interface SkippedReference {
 
 /** A failed reference, for the run summary. */
 export interface FailedReference {
+  /** The tag (or digest include) that failed. */
   reference: string;
+  /** The document that was bad: the reference's manifest, or a child or blob of it. */
   digest?: string;
+  /** The manifest that document belongs to, where it is a child or blob of one. */
+  manifest?: string;
   code: string;
   message: string;
 }

@@ -8,11 +8,15 @@ import {
   of,
   type OperatorFunction,
 } from 'rxjs';
-import { isDigest } from '../content/digest';
+import { type Digest, isDigest } from '../content/digest';
+import type { ParsedManifest } from '../content/manifest-types';
 import { parseManifest } from '../content/parse-manifest';
 import { toSyncError } from '../errors';
+import { isReferrersTag } from './companion-tags';
 import { type AnyDc, isManifestDc, type ManifestRef, TagDc } from './declarative-content';
+import { errorInManifest } from './error-in-manifest';
 import { planManifest } from './plan-manifest';
+import { refuseEmptyIndex } from './refuse-empty-index';
 import { unlessUnsigned } from './signed-only';
 import { cosignSubjectSignatures, signaturesOfKnown } from './signatures-of';
 import type { SyncContext } from './sync-context';
@@ -52,17 +56,7 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
           tagAfter(ctx, tag, known, isManifestDc(known) ? EMPTY : signaturesOfKnown(ctx, known)),
         );
       }
-      return defer(async () => {
-        const fetched = await ctx.upstream.getManifest(found.digest ?? tag, found.digest);
-        const parsed = parseManifest(fetched.bytes, {
-          digest: fetched.digest,
-          contentType: fetched.contentType,
-        });
-        // Signatures are looked up before anything of the manifest is put: a lookup that fails
-        // fails the tag while nothing is saved, so the next run looks again.
-        await ctx.signatures?.kept(parsed.digest);
-        return parsed;
-      }).pipe(
+      return defer(() => fetchRoot(ctx, tag, found.digest)).pipe(
         mergeMap((parsed) =>
           unlessUnsigned(ctx, tag, parsed, () => {
             const plan = planManifest(ctx, parsed);
@@ -73,16 +67,39 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
     }),
     catchError((err: unknown) => {
       const error = toSyncError(err, 'INTERNAL', { reference: tag });
-      ctx.failed.push({
+      const { digest, manifest } = error.data;
+      const failure = {
         reference: tag,
-        digest: error.data.digest,
+        digest,
+        manifest,
         code: error.code,
         message: error.message,
-      });
-      ctx.log.error({ tag, err: error }, 'tag failed');
+      };
+      ctx.failed.push(failure);
+      ctx.log.error({ ...failure, err: error }, 'tag failed');
       return EMPTY;
     }),
   );
+}
+
+/**
+ * The manifest a tag names, fetched, checked and parsed. Signatures are looked up before
+ * anything of it is put: a lookup that fails fails the tag while nothing is saved, so the next
+ * run looks again. An error names the manifest's digest when the HEAD gave one.
+ */
+async function fetchRoot(ctx: SyncContext, tag: string, digest?: Digest): Promise<ParsedManifest> {
+  try {
+    const fetched = await ctx.upstream.getManifest(digest ?? tag, digest);
+    const parsed = parseManifest(fetched.bytes, {
+      digest: fetched.digest,
+      contentType: fetched.contentType,
+    });
+    if (!isReferrersTag(tag)) refuseEmptyIndex(parsed);
+    await ctx.signatures?.kept(parsed.digest);
+    return parsed;
+  } catch (err) {
+    throw digest ? errorInManifest(err, digest) : err;
+  }
 }
 
 /** Puts the manifest's content, then the tag once the manifest resolved. */

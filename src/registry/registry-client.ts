@@ -285,7 +285,7 @@ export class RegistryClient implements Upstream {
 
   async #readManifest(request: HttpRequest, response: HttpResponse): Promise<Buffer> {
     const tooLarge = () =>
-      new SyncError('MANIFEST_INVALID', `manifest is over ${MANIFEST_CAP} bytes`, {
+      new SyncError('MANIFEST_TOO_LARGE', `manifest is over ${MANIFEST_CAP} bytes`, {
         ...request.context,
         url: safeUrl(response.url),
         status: response.status,

@@ -33,7 +33,7 @@ export function verifyManifestDigest(check: ManifestDigestCheck): Digest {
       throw new SyncError(
         'DIGEST_MISMATCH',
         `manifest ${check.where.repository} ${check.reference}: got ${actual}, expected ${expected}`,
-        { ...check.where, reference: check.reference, expected, actual },
+        { ...check.where, reference: check.reference, digest: expected, expected, actual },
       );
     }
   }

@@ -75,7 +75,7 @@ describe.each(['postgres', 'pglite'] as const)('fixtures synced on %s', (kind) =
       const found = await checkConsistency(rig.catalog, rig.store);
 
       expect(Object.values(found).flat()).toEqual([]);
-      expect(Object.keys(found)).toHaveLength(8);
+      expect(Object.keys(found)).toHaveLength(9);
     });
   });
 });

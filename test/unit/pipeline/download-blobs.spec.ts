@@ -6,6 +6,7 @@ import { from, lastValueFrom, of, toArray } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import type { Digest } from '../../../src/content/digest';
 import { MediaType } from '../../../src/content/media-types';
+import { SyncError } from '../../../src/errors';
 import { BlobDc, ManifestDc, TagDc } from '../../../src/pipeline/declarative-content';
 import { downloadBlobs } from '../../../src/pipeline/download-blobs';
 import { BlobStore } from '../../../src/storage/blob-store';
@@ -104,6 +105,58 @@ describe('downloadBlobs', () => {
     });
     expect(await store.has(descriptor.digest)).toBe(false);
     expect(ctx.counts.blobs).toBe(0);
+  });
+
+  it('fails a blob upstream does not have as BLOB_MISSING, keeping what the GET said', async () => {
+    const { descriptor } = blobDescriptor('deleted upstream');
+    upstream.blobs.set(
+      descriptor.digest,
+      new SyncError('NOT_FOUND', 'blob GET: HTTP 404: BLOB_UNKNOWN', { status: 404 }),
+    );
+    const ctx = fakeContext({ upstream, store });
+    const dc = new BlobDc(descriptor, 'config');
+
+    const out = await lastValueFrom(of(dc).pipe(downloadBlobs(ctx), toArray()));
+
+    expect(out).toEqual([]);
+    await expect(lastValueFrom(dc.resolution$)).rejects.toMatchObject({
+      code: 'BLOB_MISSING',
+      message: `blob ${descriptor.digest} is missing upstream (blob GET: HTTP 404: BLOB_UNKNOWN)`,
+      data: { digest: descriptor.digest, status: 404 },
+    });
+  });
+
+  it('records a non-distributable layer by its urls without fetching it, even immediate', async () => {
+    const { descriptor } = blobDescriptor('lives on a vendor server');
+    const urls = ['https://vendor.example/layer', 'https://mirror.example/layer'];
+    const ctx = fakeContext({ upstream, store, options: { policy: 'immediate' } });
+    const dc = new BlobDc({ ...descriptor, urls: [...urls, urls[0]!] }, 'layer');
+
+    const out = await lastValueFrom(of(dc).pipe(downloadBlobs(ctx), toArray()));
+
+    expect(out).toEqual([dc]);
+    expect(dc.remoteUrls).toEqual(urls);
+    expect(dc.storedSize).toBeUndefined();
+    expect(upstream.calls).toEqual([]);
+    expect(ctx.counts.blobs).toBe(0);
+  });
+
+  it('fails a non-distributable layer none of whose urls fits the catalog', async () => {
+    const { descriptor } = blobDescriptor('named by a very long URL');
+    const ctx = fakeContext({ upstream, store });
+    const dc = new BlobDc(
+      { ...descriptor, urls: [`https://x.example/${'a'.repeat(2048)}`] },
+      'layer',
+    );
+
+    const out = await lastValueFrom(of(dc).pipe(downloadBlobs(ctx), toArray()));
+
+    expect(out).toEqual([]);
+    await expect(lastValueFrom(dc.resolution$)).rejects.toMatchObject({
+      code: 'BLOB_INVALID',
+      data: { digest: descriptor.digest },
+    });
+    expect(upstream.calls).toEqual([]);
   });
 
   it('passes manifests and tags through in the frame they arrive, untouched', () => {

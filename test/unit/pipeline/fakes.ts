@@ -8,6 +8,7 @@ import { MediaType } from '../../../src/content/media-types';
 import { parseManifest } from '../../../src/content/parse-manifest';
 import { Catalog } from '../../../src/db/catalog';
 import { Manifest } from '../../../src/db/entities/manifest';
+import { SyncError } from '../../../src/errors';
 import {
   type BatchObserver,
   type PipelineOptions,
@@ -63,7 +64,7 @@ export class FakeUpstream implements Upstream {
     this.requests.manifestGet += 1;
     this.calls.push(`GET ${reference}`);
     const manifest = this.manifests.get(reference);
-    if (!manifest) throw new Error(`no manifest ${reference}`);
+    if (!manifest) throw new SyncError('NOT_FOUND', `no manifest ${reference}`, { reference });
     return {
       digest: sha256Digest(manifest.bytes),
       bytes: manifest.bytes,

@@ -28,7 +28,8 @@ function serve(upstream: FakeUpstream, ...manifests: ParsedManifest[]): void {
 function downstream(delayOf: (dc: AnyDc) => number, failing: Set<string>) {
   return tap((dc: AnyDc) => {
     setTimeout(() => {
-      if (failing.has(dc.key)) dc.fail(new SyncError('REGISTRY_ERROR', 'blob GET: HTTP 500'));
+      const failure = new SyncError('REGISTRY_ERROR', 'blob GET: HTTP 500', { digest: dc.key });
+      if (failing.has(dc.key)) dc.fail(failure);
       else if (dc instanceof BlobDc) dc.resolve(Object.assign(new Blob(), { id: `b-${dc.key}` }));
       else if (dc instanceof ManifestDc) dc.resolve(Object.assign(new Manifest(), { id: dc.key }));
       else if (dc instanceof TagDc) dc.resolve(Object.assign(new Tag(), { id: `t-${dc.name}` }));
@@ -104,6 +105,90 @@ describe('planManifest through the first stage', () => {
     ]);
   });
 
+  it('fails a list whose child upstream lacks as MANIFEST_MISSING, naming child and list', async () => {
+    const present = image('present');
+    const missing = image('missing');
+    const list = indexManifest([present, missing]);
+    const upstream = new FakeUpstream();
+    upstream.heads.set('multi', list.digest);
+    serve(upstream, list, present);
+    const ctx = fakeContext({ upstream, store: {} as BlobStore });
+
+    const out = await lastValueFrom(
+      from(['multi']).pipe(
+        tagsToContent(ctx),
+        downstream(() => 1, new Set()),
+        toArray(),
+      ),
+    );
+
+    expect(out.map((dc) => dc.key)).toContain(present.digest);
+    expect(out.map((dc) => dc.key)).not.toContain(list.digest);
+    expect(ctx.failed).toEqual([
+      {
+        reference: 'multi',
+        digest: missing.digest,
+        manifest: list.digest,
+        code: 'MANIFEST_MISSING',
+        message: `manifest ${missing.digest} listed by ${list.digest} is missing upstream (no manifest ${missing.digest})`,
+      },
+    ]);
+  });
+
+  it('fails a list whose child is an empty index as INDEX_EMPTY, naming child and list', async () => {
+    const empty = indexManifest([]);
+    const list = indexManifest([image('beside'), empty]);
+    const upstream = new FakeUpstream();
+    upstream.heads.set('nested', list.digest);
+    serve(upstream, list, empty, image('beside'));
+    const ctx = fakeContext({ upstream, store: {} as BlobStore });
+
+    await lastValueFrom(
+      from(['nested']).pipe(
+        tagsToContent(ctx),
+        downstream(() => 1, new Set()),
+        toArray(),
+      ),
+    );
+
+    expect(ctx.failed).toEqual([
+      expect.objectContaining({
+        reference: 'nested',
+        digest: empty.digest,
+        manifest: list.digest,
+        code: 'INDEX_EMPTY',
+      }),
+    ]);
+  });
+
+  it('puts a non-distributable layer (with urls) as a blob of its manifest', async () => {
+    const config = blobDescriptor('config', 'application/vnd.example.config+json').descriptor;
+    const foreign = {
+      ...blobDescriptor('foreign layer').descriptor,
+      mediaType: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+      urls: ['https://vendor.example/layer'],
+    };
+    const parsed = imageManifest(config, [foreign]);
+    const upstream = new FakeUpstream();
+    upstream.heads.set('v1', parsed.digest);
+    serve(upstream, parsed);
+    const ctx = fakeContext({ upstream, store: {} as BlobStore });
+
+    const out = await lastValueFrom(
+      from(['v1']).pipe(
+        tagsToContent(ctx),
+        downstream(() => 1, new Set()),
+        toArray(),
+      ),
+    );
+
+    const manifest = out.find((dc): dc is ManifestDc => dc instanceof ManifestDc)!;
+    expect(manifest.extra.layerBlobs.map((b) => [b.key, b.descriptor.urls])).toEqual([
+      [foreign.digest, ['https://vendor.example/layer']],
+    ]);
+    expect(ctx.failed).toEqual([]);
+  });
+
   it('regression: a child shared by two lists is saved when a sibling in one fails', async () => {
     // List `a` holds the shared child and a child whose layer fails; list `b` holds the shared
     // child alone. The failure comes while the shared child still waits for its blobs.
@@ -138,7 +223,8 @@ describe('planManifest through the first stage', () => {
     expect(ctx.failed).toEqual([
       {
         reference: 'a',
-        digest: undefined,
+        digest: brokenLayer,
+        manifest: broken.digest,
         code: 'REGISTRY_ERROR',
         message: 'blob GET: HTTP 500',
       },

@@ -7,6 +7,7 @@ import { Tag } from '../../../src/db/entities/tag';
 import { SyncError } from '../../../src/errors';
 import { type AnyDc, BlobDc, ManifestDc, TagDc } from '../../../src/pipeline/declarative-content';
 import { tagsToContent } from '../../../src/pipeline/tags-to-content';
+import type { FetchedManifest } from '../../../src/registry/upstream';
 import type { BlobStore } from '../../../src/storage/blob-store';
 import {
   blobDescriptor,
@@ -14,6 +15,7 @@ import {
   fakeContext,
   FakeUpstream,
   imageManifest,
+  indexManifest,
   knownManifest,
   until,
 } from './fakes';
@@ -22,10 +24,11 @@ import {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 /** An image whose config the fake store serves, as the pipeline reads it once downloaded. */
-function newImage() {
-  const configBytes = Buffer.from(
+function newImage(
+  configBytes = Buffer.from(
     JSON.stringify({ architecture: 'arm64', os: 'linux', config: { Labels: { team: 'sync' } } }),
-  );
+  ),
+) {
   const config = {
     mediaType: MediaType.ociConfig,
     digest: sha256Digest(configBytes),
@@ -201,5 +204,97 @@ describe('tagsToContent', () => {
     ]);
     expect(out.filter((dc) => dc instanceof ManifestDc)).toHaveLength(1);
     expect(upstream.calls).toEqual(['HEAD v1', `GET ${parsed.digest}`, 'HEAD stable']);
+  });
+});
+
+describe('tagsToContent with bad documents', () => {
+  it('fails a tag on an index that lists no manifests as INDEX_EMPTY', async () => {
+    const empty = indexManifest([]);
+    const upstream = new FakeUpstream();
+    upstream.heads.set('multi', empty.digest);
+    upstream.manifests.set(empty.digest, { bytes: empty.bytes, mediaType: empty.mediaType });
+    const ctx = fakeContext({ upstream });
+
+    const out = await lastValueFrom(from(['multi']).pipe(tagsToContent(ctx), toArray()));
+
+    expect(out).toEqual([]);
+    expect(ctx.failed).toEqual([
+      {
+        reference: 'multi',
+        digest: empty.digest,
+        code: 'INDEX_EMPTY',
+        message: `index ${empty.digest} lists no manifests`,
+      },
+    ]);
+  });
+
+  it('syncs an empty index at a referrers fallback tag: there it means no referrers', async () => {
+    const empty = indexManifest([]);
+    const tag = `sha256-${'b'.repeat(64)}`;
+    const upstream = new FakeUpstream();
+    upstream.heads.set(tag, empty.digest);
+    upstream.manifests.set(empty.digest, { bytes: empty.bytes, mediaType: empty.mediaType });
+    const ctx = fakeContext({ upstream });
+
+    const out = await lastValueFrom(
+      from([tag]).pipe(tagsToContent(ctx), tap(saveLater), toArray()),
+    );
+
+    expect(out.map((dc) => `${dc.kind} ${dc.key}`)).toEqual([
+      `list ${empty.digest}`,
+      `tag ${tag}@${empty.digest}`,
+    ]);
+    expect(ctx.failed).toEqual([]);
+  });
+
+  it.each([
+    ['not JSON', Buffer.from('{"architecture": "amd64",')],
+    ['not a JSON object', Buffer.from('["amd64", "linux"]')],
+  ])('fails a tag whose image config is %s as IMAGE_CONFIG_INVALID', async (problem, bytes) => {
+    const { parsed, config, store } = newImage(bytes);
+    const upstream = new FakeUpstream();
+    upstream.heads.set('v1', parsed.digest);
+    upstream.manifests.set(parsed.digest, { bytes: parsed.bytes, mediaType: parsed.mediaType });
+    const ctx = fakeContext({ upstream, store });
+
+    const out = await lastValueFrom(
+      from(['v1']).pipe(tagsToContent(ctx), tap(saveLater), toArray()),
+    );
+
+    expect(out.map((dc) => dc.kind)).toEqual(['blob', 'blob']);
+    expect(ctx.failed).toEqual([
+      {
+        reference: 'v1',
+        digest: config.digest,
+        manifest: parsed.digest,
+        code: 'IMAGE_CONFIG_INVALID',
+        message: `image config ${config.digest} of manifest ${parsed.digest} is ${problem}`,
+      },
+    ]);
+  });
+
+  it('names the digest the HEAD gave for bytes that hash to another: DIGEST_MISMATCH', async () => {
+    const promised = sha256Digest('what the HEAD said');
+    const upstream = new (class extends FakeUpstream {
+      override getManifest(reference: string): Promise<FetchedManifest> {
+        this.calls.push(`GET ${reference}`);
+        const where = { reference };
+        return Promise.reject(new SyncError('DIGEST_MISMATCH', 'bytes hash to another', where));
+      }
+    })();
+    upstream.heads.set('v1', promised);
+    const ctx = fakeContext({ upstream });
+
+    await lastValueFrom(from(['v1']).pipe(tagsToContent(ctx), toArray()));
+
+    expect(upstream.calls).toEqual(['HEAD v1', `GET ${promised}`]);
+    expect(ctx.failed).toEqual([
+      {
+        reference: 'v1',
+        digest: promised,
+        code: 'DIGEST_MISMATCH',
+        message: 'bytes hash to another',
+      },
+    ]);
   });
 });

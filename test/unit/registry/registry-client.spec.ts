@@ -259,7 +259,7 @@ describe('RegistryClient.getManifest', () => {
   it.each([
     ['announced by Content-Length', true],
     ['sent without a length', false],
-  ])('refuses a body over 4 MiB %s with MANIFEST_INVALID', async (_, announced) => {
+  ])('refuses a body over 4 MiB %s with MANIFEST_TOO_LARGE', async (_, announced) => {
     const huge = Buffer.alloc(4 * 1024 * 1024 + 1, 0x20);
     route = (_url, res) => {
       res.writeHead(200, announced ? { 'Content-Length': String(huge.length) } : {});
@@ -267,7 +267,8 @@ describe('RegistryClient.getManifest', () => {
     };
 
     await expect(client().getManifest('v1')).rejects.toMatchObject({
-      code: 'MANIFEST_INVALID',
+      code: 'MANIFEST_TOO_LARGE',
+      message: 'manifest is over 4194304 bytes',
       data: { reference: 'v1', repository: REPO },
     });
   });
