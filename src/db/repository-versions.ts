@@ -21,13 +21,20 @@ type ContentKey = `${ContentType}:${string}`;
  * already known costs no download to include. In mirror mode the old content that is not found
  * again leaves the version; otherwise it stays, except that a tag name now pointing elsewhere
  * replaces its old row (one tag per name per version). `keepTagNames` (tags that failed this
- * run) keep their old rows in either mode. No change, no version.
+ * run) keep their old rows in either mode, and `keepManifestDigests` (digest includes that
+ * failed) keep their untagged manifests: what a run could not check again stays. No change, no
+ * version.
  */
 export async function createNextVersion(
   manager: EntityManager,
   repositoryId: string,
   synced: { tagIds: string[]; manifestIds: string[]; signatureIds?: string[] },
-  options: { mirror: boolean; syncRunId: string; keepTagNames?: string[] },
+  options: {
+    mirror: boolean;
+    syncRunId: string;
+    keepTagNames?: string[];
+    keepManifestDigests?: string[];
+  },
 ): Promise<VersionChange> {
   // Serializes version creation per repository between processes and connections.
   await manager
@@ -40,21 +47,27 @@ export async function createNextVersion(
   const wanted = await reachableContent(manager, synced.tagIds, synced.manifestIds);
   const syncedNames = await tagNames(manager, synced.tagIds);
   const keepNames = new Set(options.keepTagNames ?? []);
+  const keepManifests = await manifestKeys(manager, options.keepManifestDigests ?? []);
 
   for (const [key, tagName] of current) {
     if (wanted.has(key)) continue;
     const keep =
       tagName !== undefined
         ? !syncedNames.has(tagName) && (!options.mirror || keepNames.has(tagName))
-        : !options.mirror;
+        : !options.mirror || keepManifests.has(key);
     if (keep) wanted.set(key, tagName);
   }
   if (options.mirror) {
-    // Content still reached by a kept tag stays.
+    // Content still reached by a kept tag or kept manifest stays.
     const keptTagIds = [...wanted.keys()]
       .filter((k) => k.startsWith('tag:'))
       .map((k) => k.slice(4));
-    for (const [key] of await reachableContent(manager, keptTagIds, [])) wanted.set(key, undefined);
+    const keptManifestIds = [...keepManifests]
+      .filter((k) => wanted.has(k))
+      .map((k) => k.slice('manifest:'.length));
+    for (const [key] of await reachableContent(manager, keptTagIds, keptManifestIds)) {
+      wanted.set(key, undefined);
+    }
   }
   // Signatures found this run join the version; earlier ones stay while their manifest does.
   for (const id of synced.signatureIds ?? []) wanted.set(`signature:${id}`, undefined);
@@ -145,6 +158,16 @@ async function reachableContent(manager: EntityManager, tagIds: string[], manife
   );
   for (const r of rows) wanted.set(r.key, r.tag_name ?? undefined);
   return wanted;
+}
+
+/** Content keys of the manifests with these digests that the catalog has. */
+async function manifestKeys(manager: EntityManager, digests: string[]): Promise<Set<ContentKey>> {
+  if (digests.length === 0) return new Set();
+  const rows: Array<{ key: ContentKey }> = await manager.query(
+    `SELECT 'manifest:' || id::text AS key FROM manifest WHERE digest = ANY($1::varchar[])`,
+    [digests],
+  );
+  return new Set(rows.map((r) => r.key));
 }
 
 async function tagNames(manager: EntityManager, tagIds: string[]): Promise<Set<string>> {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isDigest } from '../content/digest';
 import type { Catalog } from '../db/catalog';
 import { SyncRun } from '../db/entities/sync-run';
 import { createNextVersion } from '../db/repository-versions';
@@ -39,7 +40,8 @@ export interface SyncSummary {
   rowsPerSecond: number;
   durationMs: number;
   signatures: number;
-  failed: FailedReference[];
+  /** Every reference that failed, by name, each naming its repository so it reads alone. */
+  failed: Array<{ repository: string } & FailedReference>;
   /** Left out on purpose (signed_only), with the reason. */
   skipped: SkippedReference[];
   error?: Record<string, unknown>;
@@ -109,14 +111,15 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
     if (sync.signatures?.signedOnly && ctx.skipped.length > 0 && ctx.counts.tags === 0) {
       runLog.warn({ skipped: ctx.skipped.length }, 'signed_only left nothing to sync');
     }
-    const failedTags = ctx.failed.map((f) => f.reference);
+    const failedRefs = ctx.failed.map((f) => f.reference);
     const result = ctx.failed.length > 0 ? 'partial' : 'success';
     const version = await deps.catalog.transaction(async (m) => {
       const synced = { ...saved, manifestIds: [...ctx.untagged.values()] };
       const change = await createNextVersion(m, repository.id, synced, {
         mirror: sync.mirror,
         syncRunId: run.id,
-        keepTagNames: failedTags,
+        keepTagNames: failedRefs.filter((ref) => !isDigest(ref)),
+        keepManifestDigests: failedRefs.filter(isDigest),
       });
       summary = makeSummary(ctx, sync, result, change.number, started);
       await m.save(Object.assign(run, endOf(summary)));
@@ -156,7 +159,9 @@ function makeSummary(
     rowsPerSecond: Math.round((ctx.counts.rows * 1000) / Math.max(durationMs, 1)),
     durationMs,
     signatures: ctx.counts.signatures,
-    failed: ctx.failed,
+    failed: ctx.failed
+      .map((failure) => ({ repository: sync.name, ...failure }))
+      .sort((a, b) => a.reference.localeCompare(b.reference)),
     skipped: ctx.skipped,
   };
 }
