@@ -66,6 +66,20 @@ export async function deleteManifest(
   expectStatus(response, [202], `delete manifest ${repo}@${digest}`);
 }
 
+/**
+ * Deletes a blob from a repository by digest; the registry then answers 404 to its GET, while
+ * manifests that name it stay (how a broken upstream is built: push whole, then delete).
+ */
+export async function deleteBlob(
+  registryUrl: string,
+  repo: string,
+  digest: string,
+  { http = defaultHttp }: PushOptions = {},
+): Promise<void> {
+  const response = await http.delete(`${registryUrl}/v2/${repo}/blobs/${digest}`);
+  expectStatus(response, [202], `delete blob ${repo}@${digest}`);
+}
+
 export interface PushGeneratedOptions {
   concurrency?: number;
 }
