@@ -4,6 +4,8 @@ import path from 'node:path';
 import { compileCli, spawnCli } from '../harness/compiled-cli';
 import { type DatabaseKind, freshDatabase } from '../harness/database';
 import { type GeneratedRepository, generateRepository } from '../harness/image-generator';
+import { deleteBlob, pushBlob, pushGenerated } from '../harness/push';
+import { startRegistry } from '../harness/registry';
 import { writeOciLayout } from '../harness/write-oci-layout';
 
 /**
@@ -199,6 +201,68 @@ describe('container-sync failures', () => {
     const summary = lastSummary(run);
     expect(summary).toMatchObject({ result: 'partial', version: 1, tags: TAGS.length - 1 });
     expect(summary['failed']).toEqual([expect.objectContaining({ reference: '2.0' })]);
+  });
+
+  it('exits 2 on a registry with a missing blob, then 0 once it is pushed again', async () => {
+    const registry = await startRegistry();
+    try {
+      const repo = 'cli/partial';
+      // Layers of their own (uniqueLayerBytes): the layout tests above stored tags of these names.
+      const broken = await generateRepository({
+        tags: ['1.0', '2.0'],
+        seed: 'cli partial',
+        uniqueLayerBytes: 64,
+      });
+      await pushGenerated(registry.url, repo, broken);
+      const image = broken.tags['2.0']!;
+      const doc = JSON.parse(broken.manifests.get(image)!.bytes.toString('utf8')) as {
+        layers: Array<{ digest: string }>;
+      };
+      const layer = doc.layers[doc.layers.length - 1]!.digest;
+      await deleteBlob(registry.url, repo, layer);
+      const file = await writeConfig('partial.yaml', [
+        `  - name: ${repo}`,
+        `    upstream: ${registry.url}`,
+      ]);
+      const failure = {
+        repository: repo,
+        reference: '2.0',
+        digest: layer,
+        manifest: image,
+        code: 'BLOB_MISSING',
+        message:
+          `blob ${layer} is missing upstream ` +
+          '(blob GET: HTTP 404: BLOB_UNKNOWN blob unknown to registry)',
+      };
+
+      const partial = await runCli(['sync', '--config', file], { DATA_DIR: dataDir });
+
+      expect(partial.code).toBe(2);
+      expect(lastSummary(partial)).toMatchObject({
+        result: 'partial',
+        version: 1,
+        failed: [failure],
+      });
+      expect(logLines(partial).filter((line) => line['msg'] === 'tag failed')).toEqual([
+        expect.objectContaining(failure),
+      ]);
+      const status = await runCli(['status', '--config', file, '--json'], { DATA_DIR: dataDir });
+      expect(JSON.parse(status.stdout)).toEqual([
+        expect.objectContaining({
+          repository: repo,
+          version: 1,
+          lastRun: expect.objectContaining({ result: 'partial', error: { failed: [failure] } }),
+        }),
+      ]);
+
+      await pushBlob(registry.url, repo, layer, broken.blobs.get(layer)!);
+      const repaired = await runCli(['sync', '--config', file], { DATA_DIR: dataDir });
+
+      expect(repaired.code).toBe(0);
+      expect(lastSummary(repaired)).toMatchObject({ result: 'success', version: 2, failed: [] });
+    } finally {
+      await registry.stop();
+    }
   });
 
   it('exits 1 when BATCH_SIZE is not a number', async () => {

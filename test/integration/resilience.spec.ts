@@ -153,7 +153,13 @@ describe('a sync through a flaky registry connection', () => {
 
     expect(summary.result).toBe('partial');
     expect(summary.failed).toEqual([
-      expect.objectContaining({ reference: 'target', code: 'DIGEST_MISMATCH' }),
+      expect.objectContaining({
+        repository: 'corrupt',
+        reference: 'target',
+        digest: layer.digest,
+        manifest: generated.tags['target'],
+        code: 'DIGEST_MISMATCH',
+      }),
     ]);
     expect(await rig.store.has(layer.digest)).toBe(false);
     expect((await rig.content('corrupt')).tags).toEqual({ good: generated.tags['good'] });

@@ -93,8 +93,10 @@ describe.each(['postgres', 'pglite'] as const)('a sync with a failing upstream o
       expect(summary.result).toBe('partial');
       expect(summary.failed).toEqual([
         {
+          repository: 'blob-500',
           reference: 'bad',
           digest: layer,
+          manifest: generated.children['bad']![1],
           code: 'REGISTRY_ERROR',
           message: 'blob GET: HTTP 500: UNKNOWN injected by the test',
         },
@@ -112,7 +114,7 @@ describe.each(['postgres', 'pglite'] as const)('a sync with a failing upstream o
   );
 
   it(
-    'ends partial when a child manifest GET answers 404',
+    'ends partial when a child manifest GET answers 404: MANIFEST_MISSING names child and list',
     async () => {
       const generated = repositories.get('failing/child')!;
       const child = generated.children['bad']![0]!;
@@ -125,12 +127,18 @@ describe.each(['postgres', 'pglite'] as const)('a sync with a failing upstream o
       });
 
       expect(summary.result).toBe('partial');
+      const list = generated.tags['bad']!;
       expect(summary.failed).toEqual([
-        expect.objectContaining({
+        {
+          repository: 'child-404',
           reference: 'bad',
-          code: 'NOT_FOUND',
-          message: 'manifest GET: HTTP 404: MANIFEST_UNKNOWN injected by the test',
-        }),
+          digest: child,
+          manifest: list,
+          code: 'MANIFEST_MISSING',
+          message:
+            `manifest ${child} listed by ${list} is missing upstream ` +
+            '(manifest GET: HTTP 404: MANIFEST_UNKNOWN injected by the test)',
+        },
       ]);
       const content = await rig.content('child-404');
       expect(Object.keys(content.tags).sort()).toEqual(['good-1', 'good-2']);
