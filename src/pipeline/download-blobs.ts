@@ -58,11 +58,10 @@ async function download(ctx: SyncContext, dc: BlobDc): Promise<void> {
 function foreignUrls(descriptor: Descriptor): string[] {
   const urls = [...new Set(descriptor.urls)].filter((url) => url.length <= MAX_SOURCE_URL);
   if (urls.length > 0) return urls;
-  throw new SyncError(
-    'BLOB_INVALID',
-    `non-distributable layer ${descriptor.digest} names no URL of at most ${MAX_SOURCE_URL} characters`,
-    { digest: descriptor.digest },
-  );
+  const problem = `names no URL of at most ${MAX_SOURCE_URL} characters`;
+  throw new SyncError('BLOB_INVALID', `non-distributable layer ${descriptor.digest} ${problem}`, {
+    digest: descriptor.digest,
+  });
 }
 
 /** A blob a manifest names that upstream does not have is BLOB_MISSING. */

@@ -106,7 +106,7 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
     });
   });
 
-  it('reports a layer missing upstream as BLOB_MISSING, naming the image it belongs to', async () => {
+  it('reports a layer missing upstream as BLOB_MISSING, naming its image', async () => {
     const repo = 'broken/missing-layer';
     const generated = await pushRepository(repo, { multiPlatform: true });
     const image = generated.children['bad']![0]!;

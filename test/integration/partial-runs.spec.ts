@@ -62,7 +62,7 @@ describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
       .map((r) => r.path.slice(r.path.lastIndexOf('/') + 1))
       .sort();
 
-  it('records every failure, keeps what succeeded, and retries the failures once repaired', async () => {
+  it('records each failure, keeps what succeeded, retries the failures once repaired', async () => {
     const repo = 'partial/retry';
     const generated = await generateRepository({
       tags: ['good', 'bad-blob', 'bad-child'],
@@ -129,7 +129,7 @@ describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
     await expectConsistent();
   });
 
-  it('keeps, in mirror mode, the last content of a tag that fails; a deleted tag leaves', async () => {
+  it('keeps in mirror mode the content of a tag that fails; a deleted tag leaves', async () => {
     const repo = 'partial/mirror';
     const generated = await generateRepository({
       tags: ['stable', 'flaky', 'gone'],

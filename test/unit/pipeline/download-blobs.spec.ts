@@ -126,7 +126,7 @@ describe('downloadBlobs', () => {
     });
   });
 
-  it('records a non-distributable layer by its urls without fetching it, even immediate', async () => {
+  it('records a non-distributable layer by its urls, never fetching it', async () => {
     const { descriptor } = blobDescriptor('lives on a vendor server');
     const urls = ['https://vendor.example/layer', 'https://mirror.example/layer'];
     const ctx = fakeContext({ upstream, store, options: { policy: 'immediate' } });

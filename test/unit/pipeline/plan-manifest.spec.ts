@@ -105,7 +105,7 @@ describe('planManifest through the first stage', () => {
     ]);
   });
 
-  it('fails a list whose child upstream lacks as MANIFEST_MISSING, naming child and list', async () => {
+  it('fails a list whose child upstream lacks as MANIFEST_MISSING, naming both', async () => {
     const present = image('present');
     const missing = image('missing');
     const list = indexManifest([present, missing]);
@@ -130,12 +130,14 @@ describe('planManifest through the first stage', () => {
         digest: missing.digest,
         manifest: list.digest,
         code: 'MANIFEST_MISSING',
-        message: `manifest ${missing.digest} listed by ${list.digest} is missing upstream (no manifest ${missing.digest})`,
+        message:
+          `manifest ${missing.digest} listed by ${list.digest} is missing upstream ` +
+          `(no manifest ${missing.digest})`,
       },
     ]);
   });
 
-  it('fails a list whose child is an empty index as INDEX_EMPTY, naming child and list', async () => {
+  it('fails a list whose child is an empty index as INDEX_EMPTY, naming both', async () => {
     const empty = indexManifest([]);
     const list = indexManifest([image('beside'), empty]);
     const upstream = new FakeUpstream();
