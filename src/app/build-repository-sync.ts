@@ -88,14 +88,17 @@ function createUpstream(
 
 /**
  * `concurrency` bounds blob downloads, and through maxSockets every request to the registry.
- * Tags and child manifests are only manifest requests waiting for a socket, so letting as many
- * tags as download slots be in flight keeps the downloads fed; children of one list are fewer,
+ * A tag in flight spends most of its time waiting for its content to be saved, not on a
+ * socket, so TAGS_PER_SLOT tags per slot keep the sockets busy while others wait on the
+ * database; memory is bounded by that many tags' manifests. Children of one list are fewer,
  * and half the slots leaves room for the other tags' manifests.
  */
+const TAGS_PER_SLOT = 4;
+
 function pipelineOptions(config: RepositoryConfig, batchSize?: number): PipelineOptions {
   return {
     batchSize: batchSize ?? config.batchSize,
-    tagConcurrency: config.concurrency,
+    tagConcurrency: config.concurrency * TAGS_PER_SLOT,
     childConcurrency: Math.max(1, Math.ceil(config.concurrency / 2)),
     downloadConcurrency: config.concurrency,
     tagFilter: repositoryTagFilter(config),

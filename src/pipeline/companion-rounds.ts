@@ -61,7 +61,7 @@ async function skipOrphans(ctx: SyncContext): Promise<void> {
 }
 
 async function nextCompanions(ctx: SyncContext): Promise<string[]> {
-  const fetched = [...ctx.manifests.keys()];
+  const fetched = [...ctx.fetched];
   const known = await ctx.catalog.reachableDigests([...ctx.knownRoots]);
   const refs = new Set<string>();
   for (const digest of new Set([...fetched, ...known])) {
@@ -76,7 +76,7 @@ async function nextCompanions(ctx: SyncContext): Promise<string[]> {
     ctx.referrersChecked.add(digest);
     const referrers = await ctx.upstream.referrers(digest as Digest);
     for (const referrer of referrers ?? []) {
-      if (!ctx.manifests.has(referrer)) refs.add(referrer);
+      if (!ctx.fetched.has(referrer)) refs.add(referrer);
     }
   }
   return [...refs].filter((ref) => !ctx.processedRefs.has(ref)).sort();

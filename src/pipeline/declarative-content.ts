@@ -103,23 +103,68 @@ export class ManifestDc extends DeclarativeContent<'manifest' | 'list'> {
   readonly kind: 'manifest' | 'list';
   /** Set once the config blob is read: labels, architecture, os. */
   config?: { labels: Record<string, string>; architecture?: string; os?: string };
+  #parsed: ParsedManifest;
+  #extra: ManifestParts;
 
-  constructor(
-    readonly parsed: ParsedManifest,
-    readonly extra: {
-      configBlob?: BlobDc;
-      layerBlobs: BlobDc[];
-      entries: ListEntryDc[];
-    },
-  ) {
+  constructor(parsed: ParsedManifest, extra: ManifestParts) {
     super();
+    this.#parsed = parsed;
+    this.#extra = extra;
     this.kind = parsed.kind === 'index' ? 'list' : 'manifest';
   }
 
+  get parsed(): ParsedManifest {
+    return this.#parsed;
+  }
+
+  get extra(): ManifestParts {
+    return this.#extra;
+  }
+
   get key(): string {
-    return this.parsed.digest;
+    return this.#parsed.digest;
+  }
+
+  /**
+   * Resolves with the saved row, then lets go of the document and its parts. A sync keeps one
+   * DC per digest for the whole run (so shared content is put once); once saved, all anyone
+   * needs of it is its digest and id, and keeping the rest would make memory grow with the
+   * repository instead of with the batch size and concurrency.
+   */
+  override resolve(row: Manifest): void {
+    const { id, digest, mediaType, kind } = row;
+    super.resolve(
+      Object.assign(Object.create(Object.getPrototypeOf(row) as object), {
+        id,
+        digest,
+        mediaType,
+        kind,
+      }) as Manifest,
+    );
+    const { schemaVersion } = this.#parsed;
+    this.#parsed = {
+      digest: this.#parsed.digest,
+      mediaType: this.#parsed.mediaType,
+      schemaVersion,
+      kind: this.#parsed.kind,
+      bytes: EMPTY_BYTES,
+      annotations: {},
+      layers: [],
+      manifests: [],
+    };
+    this.#extra = { layerBlobs: [], entries: [] };
+    this.config = undefined;
   }
 }
+
+/** What an image manifest's row is made of (config and layers) or a list's (its entries). */
+export interface ManifestParts {
+  configBlob?: BlobDc;
+  layerBlobs: BlobDc[];
+  entries: ListEntryDc[];
+}
+
+const EMPTY_BYTES = Buffer.alloc(0);
 
 export class TagDc extends DeclarativeContent<'tag'> {
   readonly kind = 'tag';

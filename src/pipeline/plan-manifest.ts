@@ -43,6 +43,7 @@ export interface ManifestPlan {
 export function planManifest(ctx: SyncContext, parsed: ParsedManifest, depth = 0): ManifestPlan {
   const running = ctx.manifests.get(parsed.digest);
   if (running) return { ref: running, content$: EMPTY };
+  ctx.fetched.add(parsed.digest);
   return parsed.kind === 'index' ? planList(ctx, parsed, depth) : planImage(ctx, parsed);
 }
 

@@ -31,7 +31,7 @@ export function runPipeline(ctx: SyncContext): Promise<PipelineResult> {
   const saved$ = firstStage$.pipe(
     takeUntil(stop$),
     downloadBlobs(ctx),
-    batchWithFlush(batchSize, ctx.waits$),
+    batchWithFlush(batchSize, ctx.waits$, ctx.saving$),
     saveBatches(ctx),
     reduce(
       (result: PipelineResult, batch) => {

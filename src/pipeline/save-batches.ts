@@ -26,6 +26,7 @@ export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]
   return concatMap(async (batch) => {
     const started = Date.now();
     let saved: Map<AnyDc, SavedRow>;
+    ctx.saving$.next(true);
     try {
       saved = await ctx.catalog.transaction((manager) => saveBatch(manager, batch));
     } catch (err) {
@@ -42,6 +43,8 @@ export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]
     }
     ctx.onBatchSaved?.({ number: ctx.counts.batches, items: batch });
     for (const dc of batch) resolveWith(dc, saved.get(dc));
+    // After resolving: what the resolutions set off synchronously joins the next batch.
+    ctx.saving$.next(false);
     ctx.log.info(
       { batch: ctx.counts.batches, items: batch.length, ms: Date.now() - started },
       'batch saved',

@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
-import { Subject } from 'rxjs';
+import { BehaviorSubject, Subject } from 'rxjs';
 import type { Catalog } from '../db/catalog';
 import type { BlobStore } from '../storage/blob-store';
 import type { Upstream } from '../registry/upstream';
 import type { SignatureChecker } from '../signatures/signature-checker';
 import type { AnyDc, BlobDc, ManifestDc } from './declarative-content';
+import { RunContent } from './run-content';
+
+/** Settled DCs kept per kind for sharing; memory stays flat however big the repository is. */
+const SETTLED_CAP = 4096;
 
 export interface PipelineOptions {
   batchSize: number;
@@ -48,9 +52,13 @@ export interface FailedReference {
 export class SyncContext {
   /** Items the first stage waits on: the batch stage flushes a batch that holds one. */
   readonly waits$ = new Subject<readonly AnyDc[]>();
-  /** One DC per digest per run, so content shared by tags is fetched and saved once. */
-  readonly blobs = new Map<string, BlobDc>();
-  readonly manifests = new Map<string, ManifestDc>();
+  /** Whether a batch is being saved: the batch stage holds early flushes back meanwhile. */
+  readonly saving$ = new BehaviorSubject(false);
+  /** One DC per digest in flight, and recently settled ones: shared content is put once. */
+  readonly blobs = new RunContent<BlobDc>(SETTLED_CAP);
+  readonly manifests = new RunContent<ManifestDc>(SETTLED_CAP);
+  /** Every manifest fetched this run, by digest: the companion rounds look for their tags. */
+  readonly fetched = new Set<string>();
   readonly failed: FailedReference[] = [];
   readonly skipped: SkippedReference[] = [];
   /** Tags and digests the first stage took up, so a companion round does not take them again. */

@@ -11,15 +11,22 @@ import type { Upstream } from '../../src/registry/upstream';
 import type { SignatureOptions } from '../../src/signatures/signature-options';
 import { BlobStore } from '../../src/storage/blob-store';
 import { type DatabaseKind, freshDatabase } from './database';
+import { type SaveEdge, saveEdges } from './save-edges';
 
 export interface SyncRig {
   catalog: Catalog;
   store: BlobStore;
-  /** Every committed batch, in commit order. */
-  batches: Array<{ number: number; items: readonly AnyDc[] }>;
+  /** Every committed batch, in commit order, with its items' dependencies as they were saved. */
+  batches: SavedBatch[];
   sync(options: RigSyncOptions): Promise<SyncSummary>;
   content(repository: string, version?: number): Promise<VersionContent>;
   close(): Promise<void>;
+}
+
+export interface SavedBatch {
+  number: number;
+  items: readonly AnyDc[];
+  edges: SaveEdge[];
 }
 
 export interface RigSyncOptions {
@@ -48,7 +55,12 @@ export async function createSyncRig(kind: DatabaseKind, options: { subscribers?:
         o.upstream ??
         new RegistryClient({ registryUrl: o.registryUrl!, repository: o.repository ?? o.name });
       return syncRepository(
-        { catalog, store, log, onBatchSaved: (batch) => rig.batches.push(batch) },
+        {
+          catalog,
+          store,
+          log,
+          onBatchSaved: (batch) => rig.batches.push({ ...batch, edges: saveEdges(batch.items) }),
+        },
         {
           name: o.name,
           upstream,

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { MANIFEST_ACCEPT, LIST_MEDIA_TYPES } from '../../src/content/media-types';
 import type { Catalog } from '../../src/db/catalog';
-import { type AnyDc, ManifestDc, SignatureDc, TagDc } from '../../src/pipeline/declarative-content';
+import type { AnyDc } from '../../src/pipeline/declarative-content';
+import type { SavedBatch } from '../harness/sync-rig';
 import { closeRegistryHttp, createRegistryHttp, expectStatus } from '../harness/registry-http';
 
 /** What a correct sync of some manifests records, computed from the documents themselves. */
@@ -138,32 +139,19 @@ export async function registryManifestDigest(registryUrl: string, repo: string, 
  * the run was committed in an earlier batch than its dependent. Returns each edge checked, as
  * `dependency -> dependent`, and each edge that broke the rule.
  */
-export function saveOrder(batches: ReadonlyArray<{ number: number; items: readonly AnyDc[] }>) {
+export function saveOrder(batches: readonly SavedBatch[]) {
   const batchOf = new Map<AnyDc, number>();
   for (const batch of batches) for (const dc of batch.items) batchOf.set(dc, batch.number);
 
   const checked: string[] = [];
   const violations: string[] = [];
-  const check = (dependency: AnyDc, dependent: AnyDc, label: string) => {
+  for (const { label, dependency, dependent } of batches.flatMap((batch) => batch.edges)) {
     const edge = `${label} ${dependency.key} -> ${dependent.key}`;
     checked.push(edge);
     const before = batchOf.get(dependency);
     const after = batchOf.get(dependent)!;
     if (before === undefined || before >= after) {
       violations.push(`${edge}: batch ${before ?? 'never'} is not before batch ${after}`);
-    }
-  };
-  for (const dc of batchOf.keys()) {
-    if (dc instanceof ManifestDc) {
-      if (dc.extra.configBlob) check(dc.extra.configBlob, dc, 'config');
-      for (const layer of new Set(dc.extra.layerBlobs)) check(layer, dc, 'layer');
-      for (const { child } of dc.extra.entries) {
-        if (child instanceof ManifestDc) check(child, dc, 'child');
-      }
-    } else if (dc instanceof TagDc && dc.manifest instanceof ManifestDc) {
-      check(dc.manifest, dc, 'tag');
-    } else if (dc instanceof SignatureDc && dc.manifest instanceof ManifestDc) {
-      check(dc.manifest, dc, 'signature');
     }
   }
   return { checked: checked.sort(), violations };

@@ -1,5 +1,4 @@
 import type { SyncSummary } from '../../src/pipeline/sync-repository';
-import type { AnyDc } from '../../src/pipeline/declarative-content';
 import {
   type GenerateOptions,
   type GeneratedRepository,
@@ -10,7 +9,7 @@ import { pushGenerated } from '../harness/push';
 import { type RunningRegistry, startRegistry } from '../harness/registry';
 import type { RequestKind } from '../harness/request-kind';
 import type { DatabaseKind } from '../harness/database';
-import { createSyncRig } from '../harness/sync-rig';
+import { createSyncRig, type SavedBatch } from '../harness/sync-rig';
 import type { VersionContent } from '../../src/db/version-content';
 import {
   catalogRows,
@@ -46,7 +45,7 @@ const BATCH_SIZES = [1, 10_000] as const;
 interface RepositoryRun {
   summary: SyncSummary;
   requests: Record<RequestKind, number>;
-  batches: Array<{ number: number; items: readonly AnyDc[] }>;
+  batches: SavedBatch[];
 }
 
 function union(rows: ExpectedRows[]): ExpectedRows {

@@ -65,6 +65,35 @@ describe('batchWithFlush', () => {
     });
   });
 
+  it('holds an early flush back while the consumer saves, and emits it when it turns idle', () => {
+    scheduler().run(({ cold, hot, expectObservable }) => {
+      const source$ = cold('a-b-c-d----e|');
+      const waits$ = hot<string[]>('w----------', { w: ['a', 'c', 'e'] });
+      const saving$ = hot<boolean>('-s-----i----', { s: true, i: false });
+
+      const batches$ = source$.pipe(batchWithFlush(10, waits$, saving$));
+
+      // a flushes at once (idle); c is held while the consumer saves, and leaves with d when it
+      // turns idle; e flushes at once again.
+      expectObservable(batches$).toBe('a------x---y|', {
+        a: ['a'],
+        x: ['b', 'c', 'd'],
+        y: ['e'],
+      });
+    });
+  });
+
+  it('emits a full batch even while the consumer saves', () => {
+    scheduler().run(({ cold, hot, expectObservable }) => {
+      const source$ = cold('a-b-c|');
+      const saving$ = hot<boolean>('s', { s: true });
+
+      const batches$ = source$.pipe(batchWithFlush(2, hot<string[]>(''), saving$));
+
+      expectObservable(batches$).toBe('--x--(y|)', { x: ['a', 'b'], y: ['c'] });
+    });
+  });
+
   it('refuses a batch size below 1', () => {
     expect(() => batchWithFlush(0, hot())).toThrow('batch size 0 is not >= 1');
   });

@@ -39,7 +39,7 @@ function tableOf(target: EntityTarget<ObjectLiteral>): string {
  * id per row and no read-back happens. Manifest inserts are named by their kind, which tells
  * the image group from the list group.
  */
-function fakeManager(inserts: Insert[]): EntityManager {
+function fakeManager(inserts: Insert[], written: ObjectLiteral[] = []): EntityManager {
   let nextId = 0;
   const builder = (table: string) => {
     let rows: ObjectLiteral[] = [];
@@ -54,6 +54,7 @@ function fakeManager(inserts: Insert[]): EntityManager {
           columns.map(([, prop]) => String(row[prop])).join('@');
         const group = table === 'manifest' ? String(rows[0]?.['kind']) : table;
         inserts.push({ group, keys: rows.map(keyOf) });
+        written.push(...rows);
         const raw = rows.map((row) => ({
           id: `${table}-${++nextId}`,
           ...Object.fromEntries(columns.map(([column, prop]) => [column, row[prop]])),
@@ -138,7 +139,8 @@ describe('saveBatches', () => {
   it('resolves every DC of the batch with the row saved for it', async () => {
     const { blob, image, list, tag, tagged, child, configDc, layerDc } = mixedBatch();
     const catalog = new FakeCatalog();
-    catalog.transactionWork = (work) => work(fakeManager([]));
+    const written: ObjectLiteral[] = [];
+    catalog.transactionWork = (work) => work(fakeManager([], written));
     const observed: Array<{ number: number; items: readonly AnyDc[] }> = [];
     const ctx = fakeContext({ catalog, onBatchSaved: (batch) => observed.push(batch) });
 
@@ -151,17 +153,28 @@ describe('saveBatches', () => {
       size: 27,
       mediaType: MediaType.ociLayer,
     });
-    expect(await lastValueFrom(image.resolution$)).toMatchObject({
-      id: 'manifest-2',
-      digest: image.key,
-      kind: 'image',
-      configBlobId: configDc.row!.id,
-      layerBlobIds: [layerDc.row!.id],
-    });
+    // A saved manifest resolves with its identity and lets go of its document and parts.
+    expect(await lastValueFrom(image.resolution$)).toEqual(
+      Object.assign(new Manifest(), {
+        id: 'manifest-2',
+        digest: image.key,
+        mediaType: image.parsed.mediaType,
+        kind: 'image',
+      }),
+    );
+    expect(image.parsed.bytes).toHaveLength(0);
+    expect(image.extra).toEqual({ layerBlobs: [], entries: [] });
     expect(await lastValueFrom(list.resolution$)).toMatchObject({
       id: 'manifest-3',
       digest: list.key,
       kind: 'index',
+    });
+    const rowOf = (digest: string) => written.find((row) => row['digest'] === digest);
+    expect(rowOf(image.key)).toMatchObject({
+      configBlobId: configDc.row!.id,
+      layerBlobIds: [layerDc.row!.id],
+    });
+    expect(rowOf(list.key)).toMatchObject({
       configBlobId: null,
       listEntries: [
         expect.objectContaining({ childId: child.id, architecture: 'arm64', variant: 'v8' }),

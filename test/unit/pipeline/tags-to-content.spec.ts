@@ -160,6 +160,7 @@ describe('tagsToContent', () => {
     await settle();
     const manifest = seen[2] as ManifestDc;
     const beforeManifestSaved = seen.length;
+    const configRead = manifest.config;
     manifest.resolve(Object.assign(new Manifest(), { id: 'manifest-row' }));
     await until(() => completed);
 
@@ -169,7 +170,7 @@ describe('tagsToContent', () => {
     ]);
     expect(manifest).toBeInstanceOf(ManifestDc);
     expect(manifest.key).toBe(parsed.digest);
-    expect(manifest.config).toEqual({
+    expect(configRead).toEqual({
       labels: { team: 'sync' },
       architecture: 'arm64',
       os: 'linux',
