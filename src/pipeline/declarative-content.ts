@@ -75,6 +75,8 @@ export class BlobDc extends DeclarativeContent<'blob'> {
 
   /** Bytes on disk once downloaded: schema 1 descriptors carry no size. */
   storedSize?: number;
+  /** A config blob's bytes as downloaded, until its manifest read them. */
+  configBytes?: Buffer;
   /**
    * Set instead of `storedSize` when the layer is not downloaded: where it can be fetched (the
    * upstream for on_demand, the descriptor's `urls` for a non-distributable layer).

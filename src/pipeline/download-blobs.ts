@@ -4,6 +4,9 @@ import { SyncError, toSyncError } from '../errors';
 import { type AnyDc, BlobDc } from './declarative-content';
 import type { SyncContext } from './sync-context';
 
+/** A config blob up to this size is kept in memory for its manifest to read once. */
+const KEEP_CONFIG_BYTES = 256 * 1024;
+
 /** The width of `blob_source.url`; a longer URL could not be recorded. */
 const MAX_SOURCE_URL = 2048;
 
@@ -44,8 +47,10 @@ async function download(ctx: SyncContext, dc: BlobDc): Promise<void> {
   }
   const started = Date.now();
   const stream = await ctx.upstream.fetchBlob(digest);
-  const written = await ctx.store.write(digest, stream, size);
+  const keepUpTo = dc.role === 'config' ? KEEP_CONFIG_BYTES : undefined;
+  const written = await ctx.store.write(digest, stream, size, { keepUpTo });
   dc.storedSize = written.size;
+  dc.configBytes = written.bytes;
   ctx.counts.blobs += 1;
   ctx.counts.bytes += written.size;
   ctx.log.debug({ digest, size: written.size, ms: Date.now() - started }, 'blob downloaded');

@@ -29,7 +29,9 @@ export async function readImageConfig(
       { digest, manifest: parsed.digest },
       { cause },
     );
-  const bytes = await store.read(digest);
+  // Just downloaded: the bytes were verified on the way in. Otherwise, read back and checked.
+  const bytes = configBlob.configBytes ?? (await store.read(digest));
+  configBlob.configBytes = undefined;
   let config: unknown;
   try {
     config = JSON.parse(bytes.toString('utf8'));

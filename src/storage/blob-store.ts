@@ -19,6 +19,8 @@ const READ_CAP = 16 * 1024 * 1024;
  */
 export class BlobStore {
   readonly #tmp: string;
+  /** Directories made by this instance: two mkdir calls per blob add up over a big sync. */
+  readonly #made = new Set<string>();
 
   constructor(readonly root: string) {
     // Temp files live under the root so the final rename stays on one filesystem (atomic).
@@ -52,16 +54,23 @@ export class BlobStore {
    * count, given `expectedSize`) are not what the digest promises; BLOB_INCOMPLETE when the
    * source stream fails. Either way nothing is left behind.
    */
-  async write(digest: string, source: Readable, expectedSize?: number): Promise<{ size: number }> {
+  async write(
+    digest: string,
+    source: Readable,
+    expectedSize?: number,
+    options: { keepUpTo?: number } = {},
+  ): Promise<{ size: number; bytes?: Buffer }> {
     const target = this.pathOf(digest);
     const { algorithm } = parseDigest(digest);
     const where: ErrorData = { digest, path: target };
-    await mkdir(this.#tmp, { recursive: true });
-    await mkdir(dirname(target), { recursive: true });
+    await this.#mkdir(this.#tmp);
+    await this.#mkdir(dirname(target));
 
     const temp = join(this.#tmp, `${algorithm}-${randomUUID()}`);
     const hash = createHash(algorithm);
     let size = 0;
+    // A small blob the caller reads next (an image config) is kept, not read back from disk.
+    let kept: Buffer[] | undefined = options.keepUpTo !== undefined ? [] : undefined;
     let sourceFailed = false;
     source.once('error', () => (sourceFailed = true));
     const meter = new Transform({
@@ -73,6 +82,8 @@ export class BlobStore {
           return;
         }
         hash.update(chunk);
+        if (kept && size <= options.keepUpTo!) kept.push(chunk);
+        else kept = undefined;
         done(null, chunk);
       },
     });
@@ -98,7 +109,13 @@ export class BlobStore {
     }
 
     await rename(temp, target);
-    return { size };
+    return kept ? { size, bytes: Buffer.concat(kept) } : { size };
+  }
+
+  async #mkdir(dir: string): Promise<void> {
+    if (this.#made.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.#made.add(dir);
   }
 
   /**

@@ -60,6 +60,21 @@ describe('BlobStore', () => {
     expect(await leftovers()).toEqual([]);
   });
 
+  it('hands back the bytes it stored when they fit in keepUpTo, and only then', async () => {
+    const kept = await store.write(digest, chunked(bytes), bytes.length, {
+      keepUpTo: bytes.length,
+    });
+    await rm(store.pathOf(digest));
+    const tooBig = await store.write(digest, chunked(bytes), bytes.length, {
+      keepUpTo: bytes.length - 1,
+    });
+
+    expect(kept.size).toBe(bytes.length);
+    expect(kept.bytes).toEqual(bytes);
+    expect(tooBig).toEqual({ size: bytes.length });
+    expect(await readFile(store.pathOf(digest))).toEqual(bytes);
+  });
+
   it('stores without an expected size too', async () => {
     await expect(store.write(digest, chunked(bytes))).resolves.toEqual({ size: bytes.length });
   });
