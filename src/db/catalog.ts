@@ -46,6 +46,14 @@ export class Catalog {
     return new Map(rows.map((row) => [row.digest, row]));
   }
 
+  /** Whether the catalog holds no manifest at all (a first sync into a new database). */
+  async hasNoManifests(): Promise<boolean> {
+    const rows: Array<{ empty: boolean }> = await this.read((m) =>
+      m.query('SELECT NOT EXISTS (SELECT 1 FROM manifest) AS empty'),
+    );
+    return rows[0]?.empty === true;
+  }
+
   /** Child digests of a list the catalog has. */
   async childDigests(listDigest: string): Promise<string[]> {
     const rows: Array<{ digest: string }> = await this.read((m) =>

@@ -75,6 +75,11 @@ export class SyncContext {
   readonly referrersChecked = new Set<string>();
   /** Manifests synced by digest without a tag (digest includes): digest to row id. */
   readonly untagged = new Map<string, string>();
+  /**
+   * Whether a tag's manifest is looked up with a HEAD before it is fetched. The HEAD only pays
+   * when the catalog may know the digest; into an empty catalog a first sync GETs directly.
+   */
+  headFirst = true;
   readonly counts = {
     tags: 0,
     manifests: 0,

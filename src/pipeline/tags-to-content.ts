@@ -11,7 +11,7 @@ import {
 import { type Digest, isDigest } from '../content/digest';
 import type { ParsedManifest } from '../content/manifest-types';
 import { parseManifest } from '../content/parse-manifest';
-import { toSyncError } from '../errors';
+import { SyncError, toSyncError } from '../errors';
 import { isReferrersTag } from './companion-tags';
 import { type AnyDc, isManifestDc, type ManifestRef, TagDc } from './declarative-content';
 import { errorInManifest } from './error-in-manifest';
@@ -36,6 +36,8 @@ export function tagsToContent(ctx: SyncContext): OperatorFunction<string, AnyDc>
 function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
   ctx.processedRefs.add(tag);
   return defer(async () => {
+    if (!ctx.headFirst)
+      return { missing: false as const, digest: refDigest(tag), known: undefined };
     const head = await ctx.upstream.headManifest(tag);
     if (!head) return { missing: true as const };
     const digest = head.digest;
@@ -46,7 +48,7 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
   }).pipe(
     mergeMap((found): Observable<AnyDc> => {
       if (found.missing) {
-        ctx.log.warn({ tag }, 'tag listed but its manifest is gone upstream');
+        warnGone(ctx, tag);
         return EMPTY;
       }
       if (found.known) {
@@ -58,10 +60,12 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
       }
       return defer(() => fetchRoot(ctx, tag, found.digest)).pipe(
         mergeMap((parsed) =>
-          unlessUnsigned(ctx, tag, parsed, () => {
-            const plan = planManifest(ctx, parsed);
-            return tagAfter(ctx, tag, plan.ref, plan.content$);
-          }),
+          !parsed
+            ? EMPTY
+            : unlessUnsigned(ctx, tag, parsed, () => {
+                const plan = planManifest(ctx, parsed);
+                return tagAfter(ctx, tag, plan.ref, plan.content$);
+              }),
         ),
       );
     }),
@@ -87,9 +91,14 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
  * anything of it is put: a lookup that fails fails the tag while nothing is saved, so the next
  * run looks again. An error names the manifest's digest when the HEAD gave one.
  */
-async function fetchRoot(ctx: SyncContext, tag: string, digest?: Digest): Promise<ParsedManifest> {
+async function fetchRoot(
+  ctx: SyncContext,
+  tag: string,
+  digest?: Digest,
+): Promise<ParsedManifest | undefined> {
   try {
-    const fetched = await ctx.upstream.getManifest(digest ?? tag, digest);
+    const fetched = await fetchUnlessGone(ctx, tag, digest);
+    if (!fetched) return undefined;
     const parsed = parseManifest(fetched.bytes, {
       digest: fetched.digest,
       contentType: fetched.contentType,
@@ -100,6 +109,27 @@ async function fetchRoot(ctx: SyncContext, tag: string, digest?: Digest): Promis
   } catch (err) {
     throw digest ? errorInManifest(err, digest) : err;
   }
+}
+
+/** Without a HEAD first, a tag removed since the list was read shows as a 404 on the GET. */
+async function fetchUnlessGone(ctx: SyncContext, tag: string, digest?: Digest) {
+  if (ctx.headFirst) return ctx.upstream.getManifest(digest ?? tag, digest);
+  try {
+    return await ctx.upstream.getManifest(digest ?? tag, digest);
+  } catch (err) {
+    if (!(err instanceof SyncError) || err.code !== 'NOT_FOUND') throw err;
+    warnGone(ctx, tag);
+    return undefined;
+  }
+}
+
+function warnGone(ctx: SyncContext, tag: string): void {
+  ctx.log.warn({ tag }, 'tag listed but its manifest is gone upstream');
+}
+
+/** A digest include names its manifest's digest; a tag names none until fetched. */
+function refDigest(reference: string): Digest | undefined {
+  return isDigest(reference) ? reference : undefined;
 }
 
 /** Puts the manifest's content, then the tag once the manifest resolved. */
