@@ -193,16 +193,17 @@ describe.each(['postgres', 'pglite'] as const)('generated repositories synced on
       expect(want.listEntries).toHaveLength(4 * PLATFORMS.length);
     });
 
-    it.each(REPOSITORIES.map((r) => r.name))(
-      '%s: one HEAD per tag, one GET per manifest and per blob',
-      (name) => {
+    // The first repository goes into an empty catalog: no HEAD can save a GET there.
+    it.each(REPOSITORIES.map((r, i) => [r.name, i === 0 ? 0 : 1] as const))(
+      '%s: %i HEAD per tag, one GET per manifest and per blob',
+      (name, headsPerTag) => {
         const repository = generated.get(name)!;
 
         const { requests } = snapshots.get(batchSize)!.runs.get(name)!;
 
         expect(requests).toMatchObject({
           tags: 1,
-          manifestHead: Object.keys(repository.tags).length,
+          manifestHead: Object.keys(repository.tags).length * headsPerTag,
           manifestGet: repository.manifests.size,
           blobGet: repository.blobs.size,
         });
