@@ -229,7 +229,7 @@ export class RegistryClient implements Upstream {
   async fetchBlob(digest: Digest): Promise<Readable> {
     parseDigest(digest, this.#where);
     const path = `/v2/${this.#repository}/blobs/${digest}`;
-    const request = { ...this.#request('blobGet', path, { digest }), raw: true };
+    const request = this.#blobRequest(path, digest);
     const response = await this.#send(request);
     if (response.status !== 200) throw await responseError(request, response, 'blob GET');
     if (this.#blobResumes <= 0) return response.body;
@@ -239,7 +239,7 @@ export class RegistryClient implements Upstream {
       logger: this.#log.child({ digest }),
       where: request.context,
       reopen: async (offset) => {
-        const again: HttpRequest = { ...this.#request('blobGet', path, { digest }), raw: true };
+        const again = this.#blobRequest(path, digest);
         if (offset > 0) again.headers = { Range: `bytes=${offset}-` };
         const answer = await this.#send(again);
         if (answer.status !== 200 && answer.status !== 206) {
@@ -320,6 +320,11 @@ export class RegistryClient implements Upstream {
       method,
       headers: { Accept: MANIFEST_ACCEPT.join(', ') },
     };
+  }
+
+  /** Raw bytes, and the one request whose redirects may leave the registry (object storage). */
+  #blobRequest(path: string, digest: Digest): HttpRequest {
+    return { ...this.#request('blobGet', path, { digest }), raw: true, crossOriginRedirects: true };
   }
 
   #request(kind: RequestKind, path: string, context: ErrorData): HttpRequest {
