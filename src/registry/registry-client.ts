@@ -223,6 +223,7 @@ export class RegistryClient implements Upstream {
 
   /** GET of a blob, redirects followed (object storage hosts get no Authorization). */
   blobUrl(digest: Digest): string {
+    parseDigest(digest, this.#where);
     return `${this.#base}/v2/${this.#repository}/blobs/${digest}`;
   }
 
@@ -307,7 +308,14 @@ export class RegistryClient implements Upstream {
     return undefined;
   }
 
+  /**
+   * A reference goes into the URL path only after its grammar is checked: a tag cannot hold a
+   * `:`, so one that does is judged as a digest (DIGEST_INVALID), anything else as a tag.
+   */
   #manifestRequest(kind: RequestKind, method: 'GET' | 'HEAD', reference: string): HttpRequest {
+    if (reference.includes(':')) {
+      parseDigest(reference, { ...this.#where, reference: reference.slice(0, 200) });
+    }
     if (!isManifestReference(reference)) {
       throw new SyncError('REFERENCE_INVALID', `not a tag or digest: ${reference.slice(0, 200)}`, {
         ...this.#where,
