@@ -12,6 +12,7 @@ export const DigestSchema = z.custom<Digest>(
   { error: (issue) => digestProblem(issue.input), params: { invalidDigest: true } },
 );
 
+/** The issue message for a refused digest: the value quoted, or its type when not a string. */
 export function digestProblem(value: unknown): string {
   const quoted = typeof value === 'string' ? JSON.stringify(value.slice(0, 200)) : typeof value;
   return `not a valid sha256 or sha512 digest: ${quoted}`;
