@@ -3,6 +3,7 @@ import { isDigest } from '../content/digest';
 import { isRepositoryName } from '../registry/reference';
 import { describeValue } from './describe-value';
 import { DURATION_EXPECTED, parseDuration } from './duration';
+import { LITERAL_SECRET_HINT } from './literal-secret';
 import { parseRegistryUrl } from './registry-url';
 
 /*
@@ -153,12 +154,18 @@ const RegistriesSchema = z.record(z.string(), RegistrySchema).superRefine((regis
   }
 });
 
+/** A user:password in the URL would be sent and logged with every signature URL; refused. */
+function lookasideProblem(value: string): string | undefined {
+  if (!/^https?:\/\/[^/]/.test(value)) return 'expected an http(s) URL';
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url === undefined) return 'expected an http(s) URL';
+  if (url.username !== '' || url.password !== '') return LITERAL_SECRET_HINT;
+  return undefined;
+}
+
 /** Where signatures come from and how they are judged (see README, Signatures). */
 const SignaturesSchema = z.strictObject({
-  lookaside: z
-    .string()
-    .refine((v) => /^https?:\/\/[^/]/.test(v), 'expected an http(s) URL')
-    .optional(),
+  lookaside: checkedString(lookasideProblem).optional(),
   gpg_keys: z.array(PathSchema).optional(),
   cosign_keys: z.array(PathSchema).optional(),
   check_reference: z.boolean().optional(),

@@ -5,6 +5,7 @@ import { configError, type ConfigProblem } from './config-problem';
 import { ConfigFileSchema, type RepositoryEntry } from './config-schema';
 import { createLoadContext, type Environment } from './load-context';
 import { parseConfigYaml } from './parse-config-yaml';
+import { dataDirProblem } from './path-problem';
 import { resolveRepository } from './resolve-repository';
 import type { RepositoryConfig, SyncConfig } from './sync-config';
 import { problemsFromIssues } from './zod-problems';
@@ -47,9 +48,12 @@ export async function loadConfig(
     if (repository !== undefined) repositories.push(repository);
   }
   ctx.problems.push(...duplicateNames(config.repositories));
+  const dataDir = ctx.resolvePath(config.data_dir ?? 'data');
+  const dataDirIssue = config.data_dir === undefined ? undefined : await dataDirProblem(dataDir);
+  if (dataDirIssue) ctx.problems.push({ path: ['data_dir'], message: dataDirIssue });
   if (ctx.problems.length > 0) throw configError(file, ctx.problems);
 
-  return { file: absolute, dataDir: ctx.resolvePath(config.data_dir ?? 'data'), repositories };
+  return { file: absolute, dataDir, repositories };
 }
 
 /** Local names are where content is stored, so two entries with one name would overwrite. */

@@ -1,7 +1,7 @@
-import { access } from 'node:fs/promises';
 import type { ConfigProblem } from './config-problem';
 import type { DefaultsEntry, RegistryEntry } from './config-schema';
 import { readDockerConfig, type DockerConfigRead } from './docker-config';
+import { pathProblem, type PathKind } from './path-problem';
 import { resolveConfigPath } from './resolve-config-path';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -18,8 +18,8 @@ export interface LoadContext {
   problems: ConfigProblem[];
   resolvePath(value: string): string;
   dockerConfig(file: string): Promise<DockerConfigRead>;
-  /** A problem when the file cannot be read by this process. */
-  unreadable(file: string): Promise<string | undefined>;
+  /** A problem when `file` is not a file (or directory) this process can read. */
+  unreadable(file: string, kind?: PathKind): Promise<string | undefined>;
 }
 
 export function createLoadContext(
@@ -41,19 +41,11 @@ export function createLoadContext(
       dockerConfigs.set(file, cached);
       return cached;
     },
-    unreadable(file) {
-      const cached = readChecks.get(file) ?? checkReadable(file);
-      readChecks.set(file, cached);
+    unreadable(file, kind = 'file') {
+      const key = `${kind}:${file}`;
+      const cached = readChecks.get(key) ?? pathProblem(file, kind);
+      readChecks.set(key, cached);
       return cached;
     },
   };
-}
-
-async function checkReadable(file: string): Promise<string | undefined> {
-  try {
-    await access(file);
-    return undefined;
-  } catch (err) {
-    return `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`;
-  }
 }

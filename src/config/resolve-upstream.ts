@@ -113,8 +113,11 @@ async function resolveTls(registry: RegistryTarget['registry'], ctx: LoadContext
   return tls;
 }
 
-/** A layout holds its own tags and needs no login, so naming either for one is a mistake. */
-function ociLayout(entry: RepositoryEntry, at: readonly PropertyKey[], ctx: LoadContext) {
+/**
+ * A layout holds its own tags and needs no login, so naming either for one is a mistake. The
+ * directory must be there and readable when the config is loaded.
+ */
+async function ociLayout(entry: RepositoryEntry, at: readonly PropertyKey[], ctx: LoadContext) {
   const layoutPath = entry.upstream.slice(OCI_LAYOUT.length);
   if (layoutPath === '') {
     ctx.problems.push({ path: [...at, 'upstream'], message: 'expected a path after oci-layout:' });
@@ -124,5 +127,8 @@ function ociLayout(entry: RepositoryEntry, at: readonly PropertyKey[], ctx: Load
     ctx.problems.push({ path: [...at, key], message: 'not used with an oci-layout upstream' });
   }
   if (layoutPath === '') return undefined;
-  return { kind: 'oci-layout' as const, path: ctx.resolvePath(layoutPath) };
+  const resolved = ctx.resolvePath(layoutPath);
+  const problem = await ctx.unreadable(resolved, 'directory');
+  if (problem) ctx.problems.push({ path: [...at, 'upstream'], message: problem });
+  return { kind: 'oci-layout' as const, path: resolved };
 }

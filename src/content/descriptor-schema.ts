@@ -2,11 +2,26 @@ import { z } from 'zod';
 import { isDigest, type Digest } from './digest';
 import type { Descriptor, Platform } from './manifest-types';
 
-/** image-spec/descriptor.md#digests, limited to the algorithms we can verify. */
+/**
+ * image-spec/descriptor.md#digests, limited to the algorithms we can verify. The issue quotes
+ * the refused value (200 characters at most) and is marked, so a manifest naming a bad digest
+ * fails as DIGEST_INVALID rather than as any other malformed document.
+ */
 export const DigestSchema = z.custom<Digest>(
   (value) => typeof value === 'string' && isDigest(value),
-  { message: 'not a valid sha256 or sha512 digest' },
+  { error: (issue) => digestProblem(issue.input), params: { invalidDigest: true } },
 );
+
+/** The issue message for a refused digest: the value quoted, or its type when not a string. */
+export function digestProblem(value: unknown): string {
+  const quoted = typeof value === 'string' ? JSON.stringify(value.slice(0, 200)) : typeof value;
+  return `not a valid sha256 or sha512 digest: ${quoted}`;
+}
+
+/** Whether a schema issue is a refused digest (see DigestSchema). */
+export function isDigestIssue(issue: z.core.$ZodIssue | undefined): boolean {
+  return issue?.code === 'custom' && issue.params?.['invalidDigest'] === true;
+}
 
 export const AnnotationsSchema = z.record(z.string(), z.string());
 

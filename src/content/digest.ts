@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SyncError } from '../errors';
+import { SyncError, type ErrorData } from '../errors';
 
 /**
  * Digest grammar of the OCI image spec (descriptor.md#digests), restricted to the algorithms we
@@ -13,12 +13,14 @@ export function isDigest(value: string): value is Digest {
   return DIGEST_PATTERN.test(value);
 }
 
-export function parseDigest(
-  value: string,
-  where: { repository?: string; reference?: string } = {},
-) {
+/**
+ * Splits a digest after checking its grammar; DIGEST_INVALID (quoting at most 200 characters of
+ * the value) otherwise. Every digest that names a path or goes into a URL passes through here.
+ */
+export function parseDigest(value: string, where: ErrorData = {}) {
   if (!isDigest(value)) {
-    throw new SyncError('DIGEST_INVALID', `not a valid digest: ${JSON.stringify(value)}`, {
+    const quoted = JSON.stringify(value.slice(0, 200));
+    throw new SyncError('DIGEST_INVALID', `not a valid digest: ${quoted}`, {
       ...where,
       digest: value.slice(0, 200),
     });

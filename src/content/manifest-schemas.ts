@@ -3,6 +3,7 @@ import {
   AnnotationsSchema,
   DescriptorSchema,
   DigestSchema,
+  digestProblem,
   PlatformSchema,
 } from './descriptor-schema';
 import { isDigest, type Digest } from './digest';
@@ -51,7 +52,7 @@ export const DockerManifestListSchema = z.object({
 
 const DigestOrEmptySchema = z.custom<Digest | ''>(
   (value) => value === '' || (typeof value === 'string' && isDigest(value)),
-  { message: 'not a valid sha256 or sha512 digest' },
+  { error: (issue) => digestProblem(issue.input), params: { invalidDigest: true } },
 );
 
 /**

@@ -1,6 +1,7 @@
+import type { z } from 'zod';
 import { SyncError, type ErrorData } from '../errors';
 import type { Digest } from './digest';
-import { toDescriptor } from './descriptor-schema';
+import { isDigestIssue, toDescriptor } from './descriptor-schema';
 import { isAcceptableLayerType } from './layer-media-types';
 import { imageManifestKind } from './manifest-kind';
 import { detectMediaType } from './manifest-media-type';
@@ -31,8 +32,14 @@ export interface ManifestHints {
  */
 export function parseManifest(bytes: Buffer, hints: ManifestHints): ParsedManifest {
   const where: ErrorData = { digest: hints.digest };
-  const invalid = (problem: string) =>
-    new SyncError('MANIFEST_INVALID', `manifest ${hints.digest}: ${problem}`, where);
+  // A descriptor naming a bad digest is refused with its own code: it is what a hostile document
+  // would use to reach a path or URL, and the message quotes the value.
+  const invalid = (problem: string, issue?: z.core.$ZodIssue) =>
+    new SyncError(
+      isDigestIssue(issue) ? 'DIGEST_INVALID' : 'MANIFEST_INVALID',
+      `manifest ${hints.digest}: ${problem}`,
+      where,
+    );
 
   const document = parseJsonObject(bytes, invalid);
   const mediaType = detectMediaType(document, hints.contentType, where);

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { ParsedManifest } from './manifest-types';
 import { MediaType } from './media-types';
 import { Schema1ManifestSchema } from './manifest-schemas';
@@ -13,7 +14,7 @@ import { checkSchema } from './schema-check';
 export function schema1Parsed(
   base: Pick<ParsedManifest, 'digest' | 'mediaType' | 'bytes'>,
   document: Record<string, unknown>,
-  invalid: (problem: string) => Error,
+  invalid: (problem: string, issue?: z.core.$ZodIssue) => Error,
 ): ParsedManifest {
   const manifest = checkSchema(Schema1ManifestSchema, document, invalid);
   if (manifest.signatures) {

@@ -1,8 +1,10 @@
 import pino, { type Logger } from 'pino';
+import { serializeError } from './error-serializer';
 
 /**
- * JSON lines on stdout (or the given destination), one event per line. Header and field names
- * that can carry secrets are redacted wherever they appear in a logged object.
+ * JSON lines on stdout (or the given destination), one event per line. Errors under `err` lose
+ * what an HTTP library attaches about the request (see serializeError); header and field names
+ * that can carry secrets are redacted where they appear in a logged object.
  */
 export function createLogger(
   options: { level?: string; destination?: pino.DestinationStream } = {},
@@ -12,6 +14,7 @@ export function createLogger(
       level: options.level ?? process.env['LOG_LEVEL'] ?? 'info',
       base: { service: 'container-sync' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError },
       redact: {
         paths: [
           '*.authorization',
@@ -19,6 +22,9 @@ export function createLogger(
           '*.password',
           '*.token',
           'headers.authorization',
+          'headers.Authorization',
+          '*.headers.authorization',
+          '*.headers.Authorization',
           'config.headers.Authorization',
         ],
         censor: '[redacted]',

@@ -31,8 +31,10 @@ const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]
 /**
  * The one place requests leave the process. Redirects are followed here rather than by axios so
  * that credentials are re-decided at every hop: a blob GET commonly redirects to object storage
- * on another host, which must not receive the registry's Authorization header. Statuses are not
- * judged here either; callers know which ones their request expects.
+ * on another host, which must not receive the registry's Authorization header. Only requests
+ * that say so (blob GETs) may be redirected off the registry's origin; any other such redirect
+ * is REDIRECT_REFUSED before the target is asked anything. Statuses are not judged here either;
+ * callers know which ones their request expects.
  */
 export class HttpClient implements Transport {
   readonly #axios: AxiosInstance;
@@ -100,6 +102,13 @@ export class HttpClient implements Transport {
         });
       }
       url = redirectTarget(location, url, request);
+      if (url.origin !== this.#origin && !request.crossOriginRedirects) {
+        throw new SyncError(
+          'REDIRECT_REFUSED',
+          `${request.method} ${safeUrl(request.url)} redirected to another origin: ${url.origin}`,
+          { ...request.context, url: safeUrl(url), status: response.status },
+        );
+      }
       // RFC 9110 15.4.4: a 303 is answered with a GET; the others repeat the method.
       if (response.status === 303 && method !== 'HEAD') method = 'GET';
     }

@@ -9,6 +9,12 @@ export interface HttpRequest {
   raw?: boolean;
   /** Where the request belongs (repository, reference), for the errors it raises. */
   context?: ErrorData;
+  /**
+   * Whether a redirect may lead to another origin. Only blob GETs set it: registries send
+   * those to object storage or a CDN. Tag lists, manifests and API calls that leave the
+   * registry's origin would let another host decide what we trust, so they are refused.
+   */
+  crossOriginRedirects?: boolean;
 }
 
 export interface HttpResponse {

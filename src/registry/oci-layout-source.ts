@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable } from 'node:stream';
 import { defer, from, mergeMap, type Observable } from 'rxjs';
 import { z } from 'zod';
 import { digestOf, type Digest, isDigest, parseDigest } from '../content/digest';
-import { SyncError } from '../errors';
+import { SyncError, type ErrorData } from '../errors';
+import { realPathInLayout } from './layout-path';
 import {
   type FetchedManifest,
   type ManifestHead,
@@ -17,13 +18,16 @@ import {
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
-/** index.json of an OCI image layout (image-spec/image-layout.md#indexjson-file). */
+/**
+ * index.json of an OCI image layout (image-spec/image-layout.md#indexjson-file). Digests are
+ * checked per entry when used, so one bad entry fails its own tag (DIGEST_INVALID), not all.
+ */
 const layoutIndexSchema = z.object({
   schemaVersion: z.literal(2),
   manifests: z.array(
     z.object({
       mediaType: z.string(),
-      digest: z.string().refine(isDigest, 'not a digest'),
+      digest: z.string(),
       size: z.number().int().nonnegative(),
       annotations: z.record(z.string(), z.string()).optional(),
     }),
@@ -34,12 +38,14 @@ type LayoutIndex = z.infer<typeof layoutIndexSchema>;
 /**
  * An OCI image layout directory as the upstream, for air-gapped imports. Tags are the
  * `org.opencontainers.image.ref.name` annotations of index.json; content is read from
- * `blobs/<algorithm>/<hex>` and checked against its digest like registry content.
+ * `blobs/<algorithm>/<hex>` and checked against its digest like registry content. Every file is
+ * read through its real path, which must lie inside the layout (see realPathInLayout).
  */
 export class OciLayoutSource implements Upstream {
   readonly description: string;
   readonly requests: Record<RequestKind, number> = noRequests();
   private index?: Promise<LayoutIndex>;
+  private realRoot?: Promise<string>;
 
   constructor(private readonly root: string) {
     this.description = `oci-layout:${root}`;
@@ -47,7 +53,7 @@ export class OciLayoutSource implements Upstream {
 
   async ping(): Promise<void> {
     this.requests.ping += 1;
-    const layout = await this.readJson(path.join(this.root, 'oci-layout'));
+    const layout = await this.readJson('oci-layout');
     if ((layout as { imageLayoutVersion?: unknown }).imageLayoutVersion !== '1.0.0') {
       throw this.invalid('oci-layout: imageLayoutVersion is not "1.0.0"');
     }
@@ -70,9 +76,13 @@ export class OciLayoutSource implements Upstream {
     const entry = isDigest(reference)
       ? index.manifests.find((m) => m.digest === reference)
       : index.manifests.find((m) => m.annotations?.[REF_NAME] === reference);
-    if (entry)
+    if (entry) {
+      parseDigest(entry.digest, { reference, path: this.root });
       return { digest: entry.digest as Digest, mediaType: entry.mediaType, size: entry.size };
-    if (isDigest(reference) && (await this.exists(reference))) return { digest: reference };
+    }
+    if (isDigest(reference) && (await this.blobFile(reference, { reference }))) {
+      return { digest: reference };
+    }
     return undefined;
   }
 
@@ -86,17 +96,17 @@ export class OciLayoutSource implements Upstream {
         path: this.root,
       });
     }
-    const bytes = await readFile(this.blobPath(digest)).catch((err: unknown) => {
-      throw new SyncError(
+    const missing = (cause?: unknown) =>
+      new SyncError(
         'NOT_FOUND',
         `manifest blob ${digest} missing from the layout`,
-        {
-          reference,
-          digest,
-          path: this.root,
-        },
-        { cause: err },
+        { reference, digest, path: this.root },
+        { cause },
       );
+    const file = await this.blobFile(digest, { reference });
+    if (file === undefined) throw missing();
+    const bytes = await readFile(file).catch((err: unknown) => {
+      throw missing(err);
     });
     const actual = digestOf(bytes, parseDigest(digest).algorithm);
     if (actual !== digest) {
@@ -110,40 +120,40 @@ export class OciLayoutSource implements Upstream {
   }
 
   blobUrl(digest: Digest): string {
-    return pathToFileURL(this.blobPath(digest)).toString();
+    const { algorithm, hex } = parseDigest(digest);
+    return pathToFileURL(path.join(this.root, 'blobs', algorithm, hex)).toString();
   }
 
   async fetchBlob(digest: Digest): Promise<Readable> {
     this.requests.blobGet += 1;
-    const file = this.blobPath(digest);
-    await stat(file).catch((err: unknown) => {
-      throw new SyncError(
-        'NOT_FOUND',
-        `blob ${digest} missing from the layout`,
-        {
-          digest,
-          path: this.root,
-        },
-        { cause: err },
-      );
-    });
+    const file = await this.blobFile(digest);
+    const info = file === undefined ? undefined : await stat(file).catch(() => undefined);
+    if (file === undefined || !info?.isFile()) {
+      throw new SyncError('NOT_FOUND', `blob ${digest} missing from the layout`, {
+        digest,
+        path: this.root,
+      });
+    }
     return createReadStream(file);
   }
 
-  private blobPath(digest: string): string {
-    const { algorithm, hex } = parseDigest(digest);
-    return path.join(this.root, 'blobs', algorithm, hex);
+  /**
+   * The real path of a blob, `undefined` when it is not there. The digest's grammar is checked
+   * before it names a path, and the path's real location must be inside the layout.
+   */
+  private async blobFile(digest: string, where: ErrorData = {}): Promise<string | undefined> {
+    const { algorithm, hex } = parseDigest(digest, { ...where, path: this.root });
+    return realPathInLayout(await this.layoutRoot(), path.join('blobs', algorithm, hex));
   }
 
-  private exists(digest: string): Promise<boolean> {
-    return stat(this.blobPath(digest)).then(
-      () => true,
-      () => false,
-    );
+  /** The root with its own symlinks resolved: a layout may itself be reached through one. */
+  private layoutRoot(): Promise<string> {
+    this.realRoot ??= realpath(this.root).catch(() => path.resolve(this.root));
+    return this.realRoot;
   }
 
   private readIndex(): Promise<LayoutIndex> {
-    this.index ??= this.readJson(path.join(this.root, 'index.json')).then((json) => {
+    this.index ??= this.readJson('index.json').then((json) => {
       const parsed = layoutIndexSchema.safeParse(json);
       if (!parsed.success) throw this.invalid(`index.json: ${parsed.error.issues[0]?.message}`);
       return parsed.data;
@@ -151,9 +161,11 @@ export class OciLayoutSource implements Upstream {
     return this.index;
   }
 
-  private async readJson(file: string): Promise<unknown> {
+  private async readJson(name: string): Promise<unknown> {
+    const file = path.join(this.root, name);
+    const real = await realPathInLayout(await this.layoutRoot(), name);
     try {
-      return JSON.parse(await readFile(file, 'utf8'));
+      return JSON.parse(await readFile(real ?? file, 'utf8'));
     } catch (err) {
       throw new SyncError(
         'LAYOUT_INVALID',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isDigest } from '../content/digest';
+import { isDigest, parseDigest } from '../content/digest';
 import { MediaType } from '../content/media-types';
 import type { RegistryClient } from './registry-client';
 
@@ -22,6 +22,7 @@ export async function fetchReferrers(
   client: RegistryClient,
   digest: string,
 ): Promise<string[] | undefined> {
+  parseDigest(digest, { reference: digest.slice(0, 200) });
   const answer = await client.getExtension(`/v2/<name>/referrers/${digest}`, {
     accept: MediaType.ociIndex,
     maxBytes: MAX_INDEX_BYTES,

@@ -223,13 +223,14 @@ export class RegistryClient implements Upstream {
 
   /** GET of a blob, redirects followed (object storage hosts get no Authorization). */
   blobUrl(digest: Digest): string {
+    parseDigest(digest, this.#where);
     return `${this.#base}/v2/${this.#repository}/blobs/${digest}`;
   }
 
   async fetchBlob(digest: Digest): Promise<Readable> {
     parseDigest(digest, this.#where);
     const path = `/v2/${this.#repository}/blobs/${digest}`;
-    const request = { ...this.#request('blobGet', path, { digest }), raw: true };
+    const request = this.#blobRequest(path, digest);
     const response = await this.#send(request);
     if (response.status !== 200) throw await responseError(request, response, 'blob GET');
     if (this.#blobResumes <= 0) return response.body;
@@ -239,7 +240,7 @@ export class RegistryClient implements Upstream {
       logger: this.#log.child({ digest }),
       where: request.context,
       reopen: async (offset) => {
-        const again: HttpRequest = { ...this.#request('blobGet', path, { digest }), raw: true };
+        const again = this.#blobRequest(path, digest);
         if (offset > 0) again.headers = { Range: `bytes=${offset}-` };
         const answer = await this.#send(again);
         if (answer.status !== 200 && answer.status !== 206) {
@@ -307,7 +308,14 @@ export class RegistryClient implements Upstream {
     return undefined;
   }
 
+  /**
+   * A reference goes into the URL path only after its grammar is checked: a tag cannot hold a
+   * `:`, so one that does is judged as a digest (DIGEST_INVALID), anything else as a tag.
+   */
   #manifestRequest(kind: RequestKind, method: 'GET' | 'HEAD', reference: string): HttpRequest {
+    if (reference.includes(':')) {
+      parseDigest(reference, { ...this.#where, reference: reference.slice(0, 200) });
+    }
     if (!isManifestReference(reference)) {
       throw new SyncError('REFERENCE_INVALID', `not a tag or digest: ${reference.slice(0, 200)}`, {
         ...this.#where,
@@ -320,6 +328,11 @@ export class RegistryClient implements Upstream {
       method,
       headers: { Accept: MANIFEST_ACCEPT.join(', ') },
     };
+  }
+
+  /** Raw bytes, and the one request whose redirects may leave the registry (object storage). */
+  #blobRequest(path: string, digest: Digest): HttpRequest {
+    return { ...this.#request('blobGet', path, { digest }), raw: true, crossOriginRedirects: true };
   }
 
   #request(kind: RequestKind, path: string, context: ErrorData): HttpRequest {

@@ -147,7 +147,7 @@ repositories:
     ],
     [
       'credentials on an oci-layout upstream',
-      'repositories:\n  - name: app\n    upstream: "oci-layout:x"\n' +
+      'repositories:\n  - name: app\n    upstream: "oci-layout:."\n' +
         '    credentials: { docker_config: ./config.json }\n',
       'repositories[0].credentials: not used with an oci-layout upstream',
     ],
@@ -213,9 +213,9 @@ repositories:
   it('reports a repository name used twice', async () => {
     const yaml = `
 repositories:
-  - { name: app, upstream: "oci-layout:a" }
-  - { name: other, upstream: "oci-layout:b" }
-  - { name: app, upstream: "oci-layout:c" }
+  - { name: app, upstream: "oci-layout:." }
+  - { name: other, upstream: "oci-layout:." }
+  - { name: app, upstream: "oci-layout:." }
 `;
 
     const { file, error } = await loadError(yaml);

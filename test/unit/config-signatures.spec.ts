@@ -34,6 +34,26 @@ describe('loadConfig signatures', () => {
       message: `${file}: repositories[0].signatures.lookaside: expected an http(s) URL`,
     });
   });
+
+  it('refuses a lookaside URL that carries a password, without quoting it', async () => {
+    const { file } = await writeConfig(
+      'repositories:\n' +
+        '  - name: app\n' +
+        '    upstream: http://localhost:5000\n' +
+        '    signatures: { lookaside: "https://sig:hunter2-lookaside@sigstore.example/s" }\n',
+    );
+
+    const error: unknown = await loadConfig(file, {}).catch((err: unknown) => err);
+
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message:
+        `${file}: repositories[0].signatures.lookaside: credentials are not accepted in the ` +
+        'config file; name environment variables with username_env and password_env, or a ' +
+        'Docker config file with docker_config',
+    });
+    expect(JSON.stringify(error)).not.toContain('hunter2-lookaside');
+  });
 });
 
 describe('loadConfig tls', () => {

@@ -1,4 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { parseDuration } from '../../src/config/duration';
 import { loadConfig } from '../../src/config/load-config';
@@ -56,6 +57,7 @@ repositories:
         'certs/client.key': 'PEM',
         'keys/cosign.pub': 'PEM',
         'keys/release.gpg': 'GPG',
+        'layouts/app/oci-layout': '{"imageLayoutVersion": "1.0.0"}',
       },
     );
     const env = { CORP_USER: 'corp', CORP_PASSWORD: 'c0rp', APP_USER: 'app', APP_PASSWORD: 'a:pp' };
@@ -179,6 +181,7 @@ repositories:
       'certs/internal-ca.pem': 'PEM',
       'keys/release.gpg': 'GPG',
       'keys/cosign.pub': 'PEM',
+      'layouts/app/oci-layout': '{"imageLayoutVersion": "1.0.0"}',
     });
     const home = path.join(dir, 'home');
     const auth = Buffer.from('builder:s3cret').toString('base64');
@@ -272,21 +275,29 @@ repositories:
 
 describe('loadConfig path resolution', () => {
   it('takes relative paths from the config file directory and ~ from HOME', async () => {
-    const { dir, file } = await writeConfig(`
+    const base = await mkdtemp(path.join(os.tmpdir(), 'config-paths-'));
+    for (const dir of ['etc', 'layouts/a', 'srv/layouts/b', 'home/layouts/c']) {
+      await mkdir(path.join(base, dir), { recursive: true });
+    }
+    const file = path.join(base, 'etc', 'config.yaml');
+    await writeFile(
+      file,
+      `
 data_dir: ~/sync-data
 repositories:
   - { name: a, upstream: "oci-layout:../layouts/a" }
-  - { name: b, upstream: "oci-layout:/srv/layouts/b" }
+  - { name: b, upstream: "oci-layout:${base}/srv/layouts/b" }
   - { name: c, upstream: "oci-layout:~/layouts/c" }
-`);
+`,
+    );
 
-    const config = await loadConfig(file, { HOME: '/home/sync' });
+    const config = await loadConfig(file, { HOME: path.join(base, 'home') });
 
-    expect(config.dataDir).toBe('/home/sync/sync-data');
+    expect(config.dataDir).toBe(path.join(base, 'home/sync-data'));
     expect(config.repositories.map((r) => r.upstream)).toEqual([
-      { kind: 'oci-layout', path: path.join(path.dirname(dir), 'layouts/a') },
-      { kind: 'oci-layout', path: '/srv/layouts/b' },
-      { kind: 'oci-layout', path: '/home/sync/layouts/c' },
+      { kind: 'oci-layout', path: path.join(base, 'layouts/a') },
+      { kind: 'oci-layout', path: path.join(base, 'srv/layouts/b') },
+      { kind: 'oci-layout', path: path.join(base, 'home/layouts/c') },
     ]);
   });
 });
@@ -338,7 +349,7 @@ describe('loadConfig intervals', () => {
     ['24d', 2_073_600_000],
   ])('interval: %s is %i ms', async (interval, ms) => {
     const { file } = await writeConfig(
-      `repositories:\n  - { name: a, upstream: "oci-layout:x", interval: ${interval} }\n`,
+      `repositories:\n  - { name: a, upstream: "http://localhost:5000", interval: ${interval} }\n`,
     );
 
     const config = await loadConfig(file, {});

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDigest } from '../../content/digest';
 import { SyncError } from '../../errors';
 import type { RegistryClient } from '../../registry/registry-client';
 import { parseSimpleSigning } from '../parse-simple-signing';
@@ -36,6 +37,7 @@ export class ExtensionSource implements SignatureSource {
   }
 
   async find(manifestDigest: string): Promise<FoundSignature[]> {
+    parseDigest(manifestDigest);
     const path = `/extensions/v2/<name>/signatures/${manifestDigest}`;
     const answer = await this.client.getExtension(path, {
       accept: 'application/json',

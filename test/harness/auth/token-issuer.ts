@@ -24,6 +24,8 @@ export interface TokenIssuer {
   /** The realm to put in the registry's `auth.token` config. */
   realm: string;
   requests: IssuedRequest[];
+  /** Every token it answered a request with, in order (for tests that look for leaks). */
+  issued: string[];
   /** A token for `scopes`, minted without an HTTP request (for pushing). */
   mint(scopes: string[], expiresAfterS?: number): string;
   close(): Promise<void>;
@@ -44,6 +46,7 @@ interface Access {
 export async function startTokenIssuer(options: TokenIssuerOptions): Promise<TokenIssuer> {
   const key = createPrivateKey(options.certificates.leafKeyPem);
   const requests: IssuedRequest[] = [];
+  const issued: string[] = [];
   const mint = (scopes: string[], expiresAfterS = 300) =>
     signJwt(
       key,
@@ -67,6 +70,7 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
     }
     const expiresAfterS = options.expiresAfterS?.(requests.length) ?? 300;
     const token = mint(url.searchParams.getAll('scope'), expiresAfterS);
+    issued.push(token);
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ token, expires_in: 300, issued_at: new Date().toISOString() }));
   });
@@ -76,6 +80,7 @@ export async function startTokenIssuer(options: TokenIssuerOptions): Promise<Tok
   return {
     realm: `http://127.0.0.1:${port}/token`,
     requests,
+    issued,
     mint,
     close: () =>
       new Promise((resolve) => {

@@ -122,3 +122,63 @@ describe('HttpClient with a body that stops', () => {
     await expect(reading).rejects.toThrow(`GET ${server.url}/v2/x/blobs/y: no data for 300 ms`);
   });
 });
+
+describe('HttpClient redirects to another origin', () => {
+  let foreign: FakeServer;
+
+  beforeEach(async () => {
+    foreign = await startFakeServer((_req, res) => res.end('foreign'));
+    server = await startFakeServer((req, res) => {
+      const target = req.url === '/same' ? '/end' : `${foreign.url}/elsewhere?sig=s3cr3t`;
+      if (req.url !== '/end') res.writeHead(307, { Location: target });
+      res.end();
+    });
+    http = new HttpClient({ registryUrl: new URL(server.url), authenticator: new ChallengeOnce() });
+  });
+
+  afterEach(async () => {
+    await foreign.close();
+  });
+
+  it.each(['GET', 'HEAD'] as const)(
+    'refuses one for a %s that does not allow it, asking that host nothing',
+    async (method) => {
+      const sending = http.send({
+        method,
+        url: new URL(`${server.url}/v2/app/manifests/v1`),
+        context: { repository: 'app', reference: 'v1' },
+      });
+
+      await expect(sending).rejects.toMatchObject({
+        code: 'REDIRECT_REFUSED',
+        message: `${method} ${server.url}/v2/app/manifests/v1 redirected to another origin: ${foreign.url}`,
+        data: { repository: 'app', reference: 'v1', url: `${foreign.url}/elsewhere`, status: 307 },
+      });
+      expect(foreign.seen).toEqual([]);
+    },
+  );
+
+  it('follows one on the same origin, credentials kept', async () => {
+    const response = await http.send({ method: 'GET', url: new URL(`${server.url}/same`) });
+    discard(response);
+
+    expect(response.status).toBe(200);
+    expect(server.seen.map((r) => [r.url, r.headers.authorization])).toEqual([
+      ['/same', 'Bearer stale'],
+      ['/end', 'Bearer stale'],
+    ]);
+  });
+
+  it('follows one for a request that allows it (a blob GET), without credentials', async () => {
+    const response = await http.send({
+      method: 'GET',
+      url: new URL(`${server.url}/v2/app/blobs/sha256:${'a'.repeat(64)}`),
+      crossOriginRedirects: true,
+    });
+    discard(response);
+
+    expect(response.status).toBe(200);
+    expect(response.url.href).toBe(`${foreign.url}/elsewhere?sig=s3cr3t`);
+    expect(foreign.seen.map((r) => r.headers.authorization)).toEqual([undefined]);
+  });
+});

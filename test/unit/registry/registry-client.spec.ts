@@ -1,5 +1,5 @@
 import { lastValueFrom, toArray } from 'rxjs';
-import { sha256Digest } from '../../../src/content/digest';
+import { type Digest, sha256Digest } from '../../../src/content/digest';
 import { MANIFEST_ACCEPT, MediaType } from '../../../src/content/media-types';
 import { RegistryClient } from '../../../src/registry/registry-client';
 import { type FakeServer, sendJson, startFakeServer } from './fake-server';
@@ -202,6 +202,38 @@ describe('RegistryClient.headManifest', () => {
     await expect(client().headManifest('../../v2/_catalog')).rejects.toMatchObject({
       code: 'REFERENCE_INVALID',
     });
+    expect(server.seen).toHaveLength(0);
+  });
+
+  it.each(['a/b', '../x', '.hidden', 'x'.repeat(129)])(
+    'refuses the tag %j before any request, REFERENCE_INVALID',
+    async (tag) => {
+      await expect(client().headManifest(tag)).rejects.toMatchObject({
+        code: 'REFERENCE_INVALID',
+        data: { repository: REPO, reference: tag.slice(0, 200) },
+      });
+      expect(server.seen).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    'sha256:../../../etc/passwd',
+    `sha256:${'AB'.repeat(32)}`,
+    `sha256:${'ab'.repeat(32)}/../x`,
+  ])('refuses the digest %j before any request, DIGEST_INVALID', async (digest) => {
+    const upstream = client();
+
+    await expect(upstream.headManifest(digest)).rejects.toMatchObject({
+      code: 'DIGEST_INVALID',
+      data: { repository: REPO, reference: digest, digest },
+    });
+    await expect(upstream.getManifest(digest)).rejects.toMatchObject({ code: 'DIGEST_INVALID' });
+    await expect(upstream.fetchBlob(digest as Digest)).rejects.toMatchObject({
+      code: 'DIGEST_INVALID',
+    });
+    expect(() => upstream.blobUrl(digest as Digest)).toThrow(
+      expect.objectContaining({ code: 'DIGEST_INVALID' }),
+    );
     expect(server.seen).toHaveLength(0);
   });
 });
