@@ -11,6 +11,7 @@ import {
 } from 'rxjs';
 import type { Descriptor, ParsedManifest } from '../content/manifest-types';
 import { parseManifest } from '../content/parse-manifest';
+import { crashPoint } from '../crash-points';
 import { SyncError, toSyncError } from '../errors';
 import {
   type AnyDc,
@@ -125,6 +126,7 @@ function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): Mani
 function fetchChild(ctx: SyncContext, descriptor: Descriptor, depth: number) {
   return defer(async () => {
     const fetched = await ctx.upstream.getManifest(descriptor.digest, descriptor.digest);
+    crashPoint('child-manifest.fetched', { digest: fetched.digest });
     const child = parseManifest(fetched.bytes, {
       digest: fetched.digest,
       contentType: fetched.contentType ?? descriptor.mediaType,

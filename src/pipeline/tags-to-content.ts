@@ -10,6 +10,7 @@ import {
 } from 'rxjs';
 import { isDigest } from '../content/digest';
 import { parseManifest } from '../content/parse-manifest';
+import { crashPoint } from '../crash-points';
 import { toSyncError } from '../errors';
 import { type AnyDc, isManifestDc, type ManifestRef, TagDc } from './declarative-content';
 import { planManifest } from './plan-manifest';
@@ -54,6 +55,7 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
       }
       return defer(async () => {
         const fetched = await ctx.upstream.getManifest(found.digest ?? tag, found.digest);
+        crashPoint('manifest.fetched', { digest: fetched.digest });
         const parsed = parseManifest(fetched.bytes, {
           digest: fetched.digest,
           contentType: fetched.contentType,

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { digestOf, parseDigest } from '../content/digest';
+import { crashPoint } from '../crash-points';
 import { SyncError, type ErrorData } from '../errors';
 
 /** Configs and other blobs read whole; anything bigger is streamed, never buffered. */
@@ -62,6 +63,7 @@ export class BlobStore {
     const temp = join(this.#tmp, `${algorithm}-${randomUUID()}`);
     const hash = createHash(algorithm);
     let size = 0;
+    let halfWritten = false;
     let sourceFailed = false;
     source.once('error', () => (sourceFailed = true));
     const meter = new Transform({
@@ -73,6 +75,11 @@ export class BlobStore {
           return;
         }
         hash.update(chunk);
+        // Once per blob, at its second chunk, the first on its way into the temp file: half done.
+        if (size > chunk.length && !halfWritten) {
+          halfWritten = true;
+          crashPoint('blob.writing', { digest, bytes: size - chunk.length });
+        }
         done(null, chunk);
       },
     });
@@ -97,7 +104,9 @@ export class BlobStore {
       throw mismatch(problem, { ...where, expected: digest, actual });
     }
 
+    crashPoint('blob.before-rename', { digest });
     await rename(temp, target);
+    crashPoint('blob.after-rename', { digest });
     return { size };
   }
 
