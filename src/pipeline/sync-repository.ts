@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { crashPoint } from '../crash-points';
+import { abandonRunningRuns } from '../db/abandon-running-runs';
 import type { Catalog } from '../db/catalog';
 import { SyncRun } from '../db/entities/sync-run';
 import { createNextVersion } from '../db/repository-versions';
@@ -63,16 +65,23 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
   const started = Date.now();
   const log = deps.log.child({ repository: sync.name, upstream: sync.upstream.description });
   const repository = await deps.catalog.ensureRepository(sync.name);
-  const run = await deps.catalog.transaction((m) =>
-    m.save(
+  const { run, abandoned } = await deps.catalog.transaction(async (m) => {
+    const abandoned = await abandonRunningRuns(m, repository.id);
+    const run = await m.save(
       Object.assign(new SyncRun(), {
         repositoryId: repository.id,
         startedAt: new Date(started),
         result: 'running',
         counts: {},
       }),
-    ),
-  );
+    );
+    return { run, abandoned };
+  });
+  for (const old of abandoned) {
+    const startedAt = old.startedAt.toISOString();
+    log.warn({ syncRun: old.id, startedAt }, 'run left running by a dead process marked abandoned');
+  }
+  crashPoint('run.started', { syncRun: run.id });
   const runLog = log.child({ syncRun: run.id });
   const allTags = new Set<string>();
   const signatures = createSignatureChecker({
@@ -111,6 +120,7 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
     }
     const failedTags = ctx.failed.map((f) => f.reference);
     const result = ctx.failed.length > 0 ? 'partial' : 'success';
+    crashPoint('version.before');
     const version = await deps.catalog.transaction(async (m) => {
       const synced = { ...saved, manifestIds: [...ctx.untagged.values()] };
       const change = await createNextVersion(m, repository.id, synced, {
@@ -120,8 +130,10 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
       });
       summary = makeSummary(ctx, sync, result, change.number, started);
       await m.save(Object.assign(run, endOf(summary)));
+      crashPoint('version.inside', { version: change.number });
       return change;
     });
+    crashPoint('version.committed', { version: version.number });
     const { repository: _name, ...fields } = summary!;
     runLog.info({ ...fields, added: version.added, removed: version.removed }, 'sync finished');
     return summary!;
