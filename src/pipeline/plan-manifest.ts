@@ -17,11 +17,12 @@ import {
   type AnyDc,
   BlobDc,
   type ListEntryDc,
+  isManifestDc,
   ManifestDc,
   type ManifestRef,
 } from './declarative-content';
 import { readImageConfig } from './read-image-config';
-import { signaturesOf } from './signatures-of';
+import { signaturesOf, signaturesOfKnown } from './signatures-of';
 import type { SyncContext } from './sync-context';
 import { waitFor } from './wait-for';
 
@@ -95,7 +96,10 @@ function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): Mani
           const existing = ctx.manifests.get(descriptor.digest) ?? known.get(descriptor.digest);
           if (existing) {
             entries[i] = { child: existing, platform: descriptor.platform };
-            return EMPTY;
+            // A child new to the repository but saved before (a killed run) has its lookup here.
+            return isManifestDc(existing) || ctx.liveManifests.has(existing.digest)
+              ? EMPTY
+              : signaturesOfKnown(ctx, existing);
           }
           return fetchChild(ctx, descriptor, depth).pipe(
             mergeMap((plan) => {

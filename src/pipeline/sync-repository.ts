@@ -59,7 +59,8 @@ export interface SyncDeps {
 /**
  * Syncs one repository: records a SyncRun, runs the pipeline, and makes the next version in one
  * transaction with the run's end. A run that throws makes no version; what its batches saved
- * stays in the catalog (content rows are shared and idempotent), so the next run reuses it.
+ * stays in the catalog (content rows are shared and idempotent), so the next run reuses it. A
+ * run whose process was killed never records its end: the next one marks it abandoned.
  */
 export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Promise<SyncSummary> {
   const started = Date.now();
@@ -106,6 +107,9 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
 
   let summary: SyncSummary;
   try {
+    for (const digest of await deps.catalog.liveManifestDigests(repository.id)) {
+      ctx.liveManifests.add(digest);
+    }
     // No separate ping: the tag list is the first request and fails as clearly, so a sync with
     // no upstream change costs exactly the tag list pages and one HEAD per tag.
     const saved = await runPipeline(ctx);

@@ -101,7 +101,10 @@ function tagAfter(
       return EMPTY;
     }),
   );
-  // A `.sig` tag that moved brings the signatures it holds; one the catalog had brings nothing new.
-  const signatures$ = isManifestDc(ref) ? cosignSubjectSignatures(ctx, tag) : EMPTY;
+  // A `.sig` tag that moved brings the signatures it holds; one the version has brings nothing new.
+  const signatures$ =
+    isManifestDc(ref) || !ctx.liveManifests.has(ref.digest)
+      ? cosignSubjectSignatures(ctx, tag)
+      : EMPTY;
   return concat(content$, tagDc$, signatures$);
 }
