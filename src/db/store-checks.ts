@@ -6,7 +6,13 @@ import { isDigest } from '../content/digest';
 import type { BlobStore } from '../storage/blob-store';
 import type { Catalog } from './catalog';
 
-export type StoreCheck = 'storedBlobFileMissing' | 'storedBlobFileWrong' | 'partialFileVisible';
+export const STORE_CHECKS = [
+  'storedBlobFileMissing',
+  'storedBlobFileWrong',
+  'partialFileVisible',
+] as const;
+
+export type StoreCheck = (typeof STORE_CHECKS)[number];
 
 /**
  * The blob store against the catalog, the half of consistency SQL cannot see: every blob the

@@ -1,7 +1,13 @@
 import type { Catalog } from '../../src/db/catalog';
-import { checkCatalog } from '../../src/db/consistency-checks';
-import { checkStore } from '../../src/db/store-checks';
+import { checkCatalog, CONSISTENCY_QUERIES } from '../../src/db/consistency-checks';
+import { checkStore, STORE_CHECKS } from '../../src/db/store-checks';
 import type { BlobStore } from '../../src/storage/blob-store';
+
+/** The name of every check checkConsistency runs. */
+export const CHECK_NAMES: readonly string[] = [
+  ...Object.keys(CONSISTENCY_QUERIES),
+  ...STORE_CHECKS,
+];
 
 /**
  * Every named consistency check: the catalog's queries and the store against the catalog. Each
