@@ -68,6 +68,19 @@ export class Catalog {
     return rows.map((r) => r.digest);
   }
 
+  /** Digests of the manifests in the latest version of a repository. */
+  async liveManifestDigests(repositoryId: string): Promise<string[]> {
+    const rows: Array<{ digest: string }> = await this.read((m) =>
+      m.query(
+        `SELECT m.digest FROM repository_content rc JOIN manifest m ON m.id = rc.content_id
+          WHERE rc.repository_id = $1 AND rc.content_type = 'manifest'
+            AND rc.version_removed IS NULL`,
+        [repositoryId],
+      ),
+    );
+    return rows.map((r) => r.digest);
+  }
+
   /** Every manifest reached from these digests through lists, themselves included. */
   async reachableDigests(digests: string[]): Promise<string[]> {
     if (digests.length === 0) return [];

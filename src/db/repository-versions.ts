@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { crashPoint } from '../crash-points';
 import { Repository } from './entities/repository';
 import type { ContentType } from './entities/repository-content';
 import { RepositoryVersion } from './entities/repository-version';
@@ -88,6 +89,7 @@ export async function createNextVersion(
   const number = (latest?.max ?? 0) + 1;
 
   await manager.insert(RepositoryVersion, { repositoryId, number, syncRunId: options.syncRunId });
+  crashPoint('version.row-written', { version: number });
   if (removed.length > 0) {
     await manager.query(
       `UPDATE repository_content SET version_removed = $1

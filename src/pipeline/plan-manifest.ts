@@ -11,18 +11,20 @@ import {
 } from 'rxjs';
 import type { Descriptor, ParsedManifest } from '../content/manifest-types';
 import { parseManifest } from '../content/parse-manifest';
+import { crashPoint } from '../crash-points';
 import { SyncError } from '../errors';
 import {
   type AnyDc,
   BlobDc,
   type ListEntryDc,
+  isManifestDc,
   ManifestDc,
   type ManifestRef,
 } from './declarative-content';
 import { errorInManifest } from './error-in-manifest';
 import { readImageConfig } from './read-image-config';
 import { refuseEmptyIndex } from './refuse-empty-index';
-import { signaturesOf } from './signatures-of';
+import { signaturesOf, signaturesOfKnown } from './signatures-of';
 import type { SyncContext } from './sync-context';
 import { waitFor } from './wait-for';
 
@@ -98,7 +100,10 @@ function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): Mani
           const existing = ctx.manifests.get(descriptor.digest) ?? known.get(descriptor.digest);
           if (existing) {
             entries[i] = { child: existing, platform: descriptor.platform };
-            return EMPTY;
+            // A child new to the repository but saved before (a killed run) has its lookup here.
+            return isManifestDc(existing) || ctx.liveManifests.has(existing.digest)
+              ? EMPTY
+              : signaturesOfKnown(ctx, existing);
           }
           return fetchChild(ctx, parsed, descriptor, depth).pipe(
             mergeMap((plan) => {
@@ -130,6 +135,7 @@ function fetchChild(ctx: SyncContext, list: ParsedManifest, descriptor: Descript
   return defer(async () => {
     try {
       const fetched = await ctx.upstream.getManifest(descriptor.digest, descriptor.digest);
+      crashPoint('child-manifest.fetched', { digest: fetched.digest });
       const child = parseManifest(fetched.bytes, {
         digest: fetched.digest,
         contentType: fetched.contentType ?? descriptor.mediaType,

@@ -1,5 +1,6 @@
 import { concatMap, type OperatorFunction } from 'rxjs';
 import type { EntityManager } from 'typeorm';
+import { crashPoint } from '../crash-points';
 import { Blob } from '../db/entities/blob';
 import { Manifest } from '../db/entities/manifest';
 import { ManifestSignature } from '../db/entities/manifest-signature';
@@ -25,6 +26,9 @@ import type { SyncContext } from './sync-context';
 export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]> {
   return concatMap(async (batch) => {
     const started = Date.now();
+    const kinds = kindsIn(batch);
+    const at = { batch: ctx.counts.batches + 1 };
+    for (const kind of kinds) crashPoint(`batch.${kind}.before`, at);
     let saved: Map<AnyDc, SavedRow>;
     ctx.saving$.next(true);
     try {
@@ -42,6 +46,7 @@ export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]
       else if (dc instanceof SignatureDc) ctx.counts.signatures += 1;
     }
     ctx.onBatchSaved?.({ number: ctx.counts.batches, items: batch });
+    for (const kind of kinds) crashPoint(`batch.${kind}.committed`, at);
     for (const dc of batch) resolveWith(dc, saved.get(dc));
     // After resolving: what the resolutions set off synchronously joins the next batch.
     ctx.saving$.next(false);
@@ -54,6 +59,12 @@ export function saveBatches(ctx: SyncContext): OperatorFunction<AnyDc[], AnyDc[]
 }
 
 type SavedRow = Blob | Manifest | Tag | ManifestSignature;
+
+/** The kinds of row a batch holds, in the order they are saved. */
+function kindsIn(batch: AnyDc[]): Array<AnyDc['kind']> {
+  const present = new Set(batch.map((dc) => dc.kind));
+  return (['blob', 'manifest', 'list', 'tag', 'signature'] as const).filter((k) => present.has(k));
+}
 
 async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
   const saved = new Map<AnyDc, SavedRow>();
@@ -74,14 +85,16 @@ async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
   });
   blobs.forEach((dc, i) => saved.set(dc, withId(blobRows[i]!, blobIds, dc.key)));
   await recordBlobPlaces(manager, blobs, blobIds);
+  if (blobs.length > 0) crashPoint('batch.blob.written', { rows: blobs.length });
 
-  for (const group of [images, lists]) {
+  for (const [kind, group] of [['manifest', images] as const, ['list', lists] as const]) {
     const rows = group.map(manifestRow);
     const ids = await upsertByKey(manager, Manifest, rows, {
       columns: ['digest'],
       of: (row) => row.digest,
     });
     group.forEach((dc, i) => saved.set(dc, withId(rows[i]!, ids, dc.key)));
+    if (group.length > 0) crashPoint(`batch.${kind}.written`, { rows: group.length });
   }
 
   const tagRows = tags.map((dc) =>
@@ -95,6 +108,7 @@ async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
     const row = tagRows[i]!;
     saved.set(dc, withId(row, tagIds, `${row.name}@${row.manifestId}`));
   });
+  if (tags.length > 0) crashPoint('batch.tag.written', { rows: tags.length });
 
   const signatureRows = signatures.map(signatureRow);
   const signatureIds = await upsertByKey(manager, ManifestSignature, signatureRows, {
@@ -102,6 +116,7 @@ async function saveBatch(manager: EntityManager, batch: AnyDc[]) {
     of: (row) => row.digest,
   });
   signatures.forEach((dc, i) => saved.set(dc, withId(signatureRows[i]!, signatureIds, dc.key)));
+  if (signatures.length > 0) crashPoint('batch.signature.written', { rows: signatures.length });
   return saved;
 }
 

@@ -22,15 +22,30 @@ export function signaturesOf(ctx: SyncContext, dc: ManifestDc): Observable<AnyDc
 }
 
 /**
- * A manifest the catalog had: signatures may have been added since it was synced. Only sources
- * that cost nothing when there is nothing new are asked (a configured lookaside store, the
- * signature API once this run found it); cosign signatures come with their `.sig` tag.
+ * A manifest the catalog had. In the repository's version, its signatures were looked up when
+ * it joined, and may have been added since: only sources that cost nothing when there is nothing
+ * new are asked (a configured lookaside store, the signature API once this run found it); cosign
+ * signatures come with their `.sig` tag. Not in the version (saved by another repository, or by
+ * a run killed before it made its version), it and the manifests it reaches are looked up
+ * everywhere, as if fetched now, or their signatures would never reach this repository.
  */
 export function signaturesOfKnown(ctx: SyncContext, manifest: Manifest): Observable<AnyDc> {
   const checker = ctx.signatures;
   if (!checker) return EMPTY;
-  return defer(() => checker.kept(manifest.digest, 'cheap')).pipe(
-    mergeMap((signatures) => putAfter(ctx, manifest, signatures)),
+  if (ctx.liveManifests.has(manifest.digest)) {
+    return defer(() => checker.kept(manifest.digest, 'cheap')).pipe(
+      mergeMap((signatures) => putAfter(ctx, manifest, signatures)),
+    );
+  }
+  return defer(async () =>
+    ctx.catalog.knownManifests(await ctx.catalog.reachableDigests([manifest.digest])),
+  ).pipe(
+    mergeMap((reached) => from(reached.values())),
+    mergeMap((known) =>
+      defer(() => checker.kept(known.digest)).pipe(
+        mergeMap((signatures) => putAfter(ctx, known, signatures)),
+      ),
+    ),
   );
 }
 

@@ -63,6 +63,12 @@ export class SyncContext {
   readonly skipped: SkippedReference[] = [];
   /** Tags and digests the first stage took up, so a companion round does not take them again. */
   readonly processedRefs = new Set<string>();
+  /**
+   * Manifests of the repository's latest version, read as the run starts. A manifest the catalog
+   * has that is not among them was saved by another repository or by a run that died before its
+   * version: its signatures were never looked up for this repository.
+   */
+  readonly liveManifests = new Set<string>();
   /** Manifests tags pointed at that the catalog already had (not fetched this run). */
   readonly knownRoots = new Set<string>();
   /** Companion tags held back from the first pass under signed_only, for the rounds. */

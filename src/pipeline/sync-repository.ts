@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { isDigest } from '../content/digest';
+import { crashPoint } from '../crash-points';
+import { abandonRunningRuns } from '../db/abandon-running-runs';
 import type { Catalog } from '../db/catalog';
 import { SyncRun } from '../db/entities/sync-run';
 import { createNextVersion } from '../db/repository-versions';
@@ -59,22 +61,30 @@ export interface SyncDeps {
 /**
  * Syncs one repository: records a SyncRun, runs the pipeline, and makes the next version in one
  * transaction with the run's end. A run that throws makes no version; what its batches saved
- * stays in the catalog (content rows are shared and idempotent), so the next run reuses it.
+ * stays in the catalog (content rows are shared and idempotent), so the next run reuses it. A
+ * run whose process was killed never records its end: the next one marks it abandoned.
  */
 export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Promise<SyncSummary> {
   const started = Date.now();
   const log = deps.log.child({ repository: sync.name, upstream: sync.upstream.description });
   const repository = await deps.catalog.ensureRepository(sync.name);
-  const run = await deps.catalog.transaction((m) =>
-    m.save(
+  const { run, abandoned } = await deps.catalog.transaction(async (m) => {
+    const abandoned = await abandonRunningRuns(m, repository.id);
+    const run = await m.save(
       Object.assign(new SyncRun(), {
         repositoryId: repository.id,
         startedAt: new Date(started),
         result: 'running',
         counts: {},
       }),
-    ),
-  );
+    );
+    return { run, abandoned };
+  });
+  for (const old of abandoned) {
+    const startedAt = old.startedAt.toISOString();
+    log.warn({ syncRun: old.id, startedAt }, 'run left running by a dead process marked abandoned');
+  }
+  crashPoint('run.started', { syncRun: run.id });
   const runLog = log.child({ syncRun: run.id });
   const allTags = new Set<string>();
   const signatures = createSignatureChecker({
@@ -99,6 +109,9 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
 
   let summary: SyncSummary;
   try {
+    for (const digest of await deps.catalog.liveManifestDigests(repository.id)) {
+      ctx.liveManifests.add(digest);
+    }
     // No separate ping: the tag list is the first request and fails as clearly, so a sync with
     // no upstream change costs exactly the tag list pages and one HEAD per tag.
     ctx.headFirst = !(await deps.catalog.hasNoManifests());
@@ -114,6 +127,7 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
     }
     const failedRefs = ctx.failed.map((f) => f.reference);
     const result = ctx.failed.length > 0 ? 'partial' : 'success';
+    crashPoint('version.before');
     const version = await deps.catalog.transaction(async (m) => {
       const synced = { ...saved, manifestIds: [...ctx.untagged.values()] };
       const change = await createNextVersion(m, repository.id, synced, {
@@ -124,8 +138,10 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
       });
       summary = makeSummary(ctx, sync, result, change.number, started);
       await m.save(Object.assign(run, endOf(summary)));
+      crashPoint('version.inside', { version: change.number });
       return change;
     });
+    crashPoint('version.committed', { version: version.number });
     const { repository: _name, ...fields } = summary!;
     runLog.info({ ...fields, added: version.added, removed: version.removed }, 'sync finished');
     return summary!;

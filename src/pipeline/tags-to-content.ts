@@ -11,6 +11,7 @@ import {
 import { type Digest, isDigest } from '../content/digest';
 import type { ParsedManifest } from '../content/manifest-types';
 import { parseManifest } from '../content/parse-manifest';
+import { crashPoint } from '../crash-points';
 import { SyncError, toSyncError } from '../errors';
 import { isReferrersTag } from './companion-tags';
 import { type AnyDc, isManifestDc, type ManifestRef, TagDc } from './declarative-content';
@@ -99,6 +100,7 @@ async function fetchRoot(
   try {
     const fetched = await fetchUnlessGone(ctx, tag, digest);
     if (!fetched) return undefined;
+    crashPoint('manifest.fetched', { digest: fetched.digest });
     const parsed = parseManifest(fetched.bytes, {
       digest: fetched.digest,
       contentType: fetched.contentType,
@@ -146,7 +148,10 @@ function tagAfter(
       return EMPTY;
     }),
   );
-  // A `.sig` tag that moved brings the signatures it holds; one the catalog had brings nothing new.
-  const signatures$ = isManifestDc(ref) ? cosignSubjectSignatures(ctx, tag) : EMPTY;
+  // A `.sig` tag that moved brings the signatures it holds; one the version has brings nothing new.
+  const signatures$ =
+    isManifestDc(ref) || !ctx.liveManifests.has(ref.digest)
+      ? cosignSubjectSignatures(ctx, tag)
+      : EMPTY;
   return concat(content$, tagDc$, signatures$);
 }

@@ -4,6 +4,7 @@ import { EMPTY, concatMap, defer, expand, type Observable } from 'rxjs';
 import { isDigest, parseDigest, type Digest } from '../content/digest';
 import { MANIFEST_ACCEPT, bareMediaType } from '../content/media-types';
 import { checkSchema } from '../content/schema-check';
+import { crashPoint } from '../crash-points';
 import { SyncError, type ErrorData } from '../errors';
 import { AnonymousAuth } from './anonymous-auth';
 import type { Authenticator } from './authenticator';
@@ -281,6 +282,7 @@ export class RegistryClient implements Upstream {
     if (!bytes) throw fail(`page over ${TAGS_PAGE_CAP} bytes`);
 
     const page = checkSchema(TagsPageSchema, parseJson(bytes, fail), fail);
+    crashPoint('tags.page', { tags: page.tags.length });
     return { tags: page.tags, next: nextLink(response.headers.link, url) };
   }
 

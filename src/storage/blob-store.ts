@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { digestOf, parseDigest } from '../content/digest';
+import { crashPoint } from '../crash-points';
 import { SyncError, type ErrorData } from '../errors';
 
 /** Configs and other blobs read whole; anything bigger is streamed, never buffered. */
@@ -71,6 +72,7 @@ export class BlobStore {
     let size = 0;
     // A small blob the caller reads next (an image config) is kept, not read back from disk.
     let kept: Buffer[] | undefined = options.keepUpTo !== undefined ? [] : undefined;
+    let halfWritten = false;
     let sourceFailed = false;
     source.once('error', () => (sourceFailed = true));
     const meter = new Transform({
@@ -84,6 +86,11 @@ export class BlobStore {
         hash.update(chunk);
         if (kept && size <= options.keepUpTo!) kept.push(chunk);
         else kept = undefined;
+        // Once per blob, at its second chunk, the first on its way into the temp file: half done.
+        if (size > chunk.length && !halfWritten) {
+          halfWritten = true;
+          crashPoint('blob.writing', { digest, bytes: size - chunk.length });
+        }
         done(null, chunk);
       },
     });
@@ -108,7 +115,9 @@ export class BlobStore {
       throw mismatch(problem, { ...where, expected: digest, actual });
     }
 
+    crashPoint('blob.before-rename', { digest });
     await rename(temp, target);
+    crashPoint('blob.after-rename', { digest });
     return kept ? { size, bytes: Buffer.concat(kept) } : { size };
   }
 

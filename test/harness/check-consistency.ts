@@ -1,34 +1,31 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Catalog } from '../../src/db/catalog';
-import { checkCatalog } from '../../src/db/consistency-checks';
+import { checkCatalog, CONSISTENCY_QUERIES } from '../../src/db/consistency-checks';
+import { checkStore, STORE_CHECKS } from '../../src/db/store-checks';
 import type { BlobStore } from '../../src/storage/blob-store';
 
+/** The name of every check checkConsistency runs. */
+export const CHECK_NAMES: readonly string[] = [
+  ...Object.keys(CONSISTENCY_QUERIES),
+  ...STORE_CHECKS,
+];
+
 /**
- * The catalog's named consistency queries, plus the store: every stored blob's file exists and
- * hashes to its digest, and no file under blobs/ is anything but a complete, named blob.
+ * Every named consistency check: the catalog's queries and the store against the catalog. Each
+ * name maps to what it found; a consistent catalog and store give only empty lists.
  */
-export async function checkConsistency(catalog: Catalog, store: BlobStore) {
-  const found: Record<string, string[]> = await catalog.read((m) => checkCatalog(m));
-  const stored: Array<{ digest: string }> = await catalog.read((m) =>
-    m.query('SELECT digest FROM blob WHERE stored'),
-  );
-  found['blobFileMissingOrWrong'] = [];
-  for (const { digest } of stored) {
-    const bytes = await readFile(store.pathOf(digest)).catch(() => undefined);
-    if (!bytes || `sha256:${sha256(bytes)}` !== digest)
-      found['blobFileMissingOrWrong'].push(digest);
-  }
-  found['partialFileVisible'] = [];
-  const dir = path.join(store.root, 'blobs', 'sha256');
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    if (sha256(await readFile(path.join(dir, name))) !== name)
-      found['partialFileVisible'].push(name);
-  }
-  return found;
+export async function checkConsistency(
+  catalog: Catalog,
+  store: BlobStore,
+): Promise<Record<string, string[]>> {
+  const rows = await catalog.read((m) => checkCatalog(m));
+  return { ...rows, ...(await checkStore(catalog, store)) };
 }
 
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+/** Only the checks that found something, for an assertion that names them when it fails. */
+export async function inconsistencies(
+  catalog: Catalog,
+  store: BlobStore,
+): Promise<Record<string, string[]>> {
+  const found = await checkConsistency(catalog, store);
+  return Object.fromEntries(Object.entries(found).filter(([, keys]) => keys.length > 0));
 }

@@ -29,11 +29,11 @@ export async function compileCli(): Promise<string> {
   return outDir;
 }
 
-/** Starts the compiled CLI with a clean environment plus `env`. */
+/** Starts the compiled CLI with a clean environment plus `env`, and `nodeArgs` before it. */
 export function spawnCli(
   buildDir: string,
   args: string[],
-  options: { cwd: string; env?: Record<string, string | undefined> },
+  options: { cwd: string; env?: Record<string, string | undefined>; nodeArgs?: string[] },
 ): ChildProcessWithoutNullStreams {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const name of CLI_VARIABLES) delete childEnv[name];
@@ -41,7 +41,8 @@ export function spawnCli(
     if (value === undefined) delete childEnv[name];
     else childEnv[name] = value;
   }
-  return spawn(process.execPath, [path.join(buildDir, 'src/cli/main.js'), ...args], {
+  const main = path.join(buildDir, 'src/cli/main.js');
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), main, ...args], {
     cwd: options.cwd,
     env: childEnv,
   });

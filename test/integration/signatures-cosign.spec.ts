@@ -115,6 +115,31 @@ describe('cosign signatures with keys, on postgres', () => {
     expect(content.signatures).toEqual([]);
   });
 
+  it('gives a repository the signatures of a manifest and .sig another repository synced first', async () => {
+    const generated = await generateRepository({ tags: ['app'], seed: 'cosign-shared' });
+    const app = generated.tags['app']!;
+    const sig = buildCosignSignatures([
+      { key: signer, signedDigest: app, dockerReference: `${registry.host}/cosign/shared` },
+    ]);
+    for (const repository of ['cosign/first', 'cosign/second']) {
+      await pushGenerated(registry.url, repository, generated);
+      await pushArtifact(registry.url, repository, sig, companionTag(app, 'sig'));
+    }
+
+    await rig.sync({ name: 'cosign/first', registryUrl: proxy.url });
+    proxy.reset();
+    const summary = await rig.sync({ name: 'cosign/second', registryUrl: proxy.url });
+
+    // Before the fix the second repository asked only the cheap sources about the manifest the
+    // catalog had, and its version went without the signature.
+    expect(summary).toMatchObject({ result: 'success', failed: [], signatures: 1, blobs: 0 });
+    const content = await rig.content('cosign/second');
+    expect(content.tags).toEqual({ app, [companionTag(app, 'sig')]: sig.digest });
+    expect(content.signatures).toEqual([
+      { digest: sig.layers[0], manifest: app, type: 'cosign', keyId: null },
+    ]);
+  });
+
   it('records no signature for a manifest filtered out, though its .sig tag passes', async () => {
     const repository = 'cosign/filtered';
     const generated = await generateRepository({ tags: ['app', 'other'], seed: 'cosign-filtered' });

@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-export type SyncResult = 'running' | 'success' | 'failed' | 'partial' | 'interrupted';
+/** `abandoned`: found `running` by a later sync; its process died before recording the end. */
+export type SyncResult = 'running' | 'success' | 'failed' | 'partial' | 'interrupted' | 'abandoned';
 
 @Entity({ name: 'sync_run' })
 export class SyncRun {

@@ -6,6 +6,7 @@ import type {
   TransactionRollbackEvent,
 } from 'typeorm';
 import { EventSubscriber } from 'typeorm';
+import { crashPoint } from '../../crash-points';
 import { Manifest } from '../entities/manifest';
 
 interface Pending {
@@ -47,6 +48,10 @@ export class JoinRowSubscriber implements EntitySubscriberInterface<Manifest> {
     this.pending.delete(event.queryRunner);
     await insertLayerRows(event.queryRunner, pending.layers);
     await insertListRows(event.queryRunner, pending.entries);
+    crashPoint('join-rows.written', {
+      layers: pending.layers.length,
+      entries: pending.entries.length,
+    });
   }
 
   afterTransactionRollback(event: TransactionRollbackEvent): void {

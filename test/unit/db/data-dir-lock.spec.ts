@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lockDataDir } from '../../../src/db/data-dir-lock';
@@ -49,6 +49,34 @@ describe('lockDataDir after its holder died', () => {
     expect(await readFile(path.join(dir, 'lock-owner.pid'), 'utf8')).toBe(String(process.pid));
     await taken();
     await held().catch(() => undefined);
+    await rm(path.dirname(dir), { recursive: true, force: true });
+  });
+
+  it('regression: takes over the lock of another process killed with SIGKILL', async () => {
+    // Before the fix the takeover called proper-lockfile's unlock, which only releases a lock of
+    // its own process: a PGlite data dir stayed locked for a day after its holder was killed.
+    const dir = path.join(await mkdtemp(path.join(os.tmpdir(), 'cs-lock-')), 'pg');
+    await mkdir(dir);
+    const holder = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require('proper-lockfile')
+           .lock(${JSON.stringify(dir)}, { realpath: false, stale: 86400000 })
+           .then(() => {
+             require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'lock-owner.pid'))},
+               String(process.pid));
+             process.kill(process.pid, 'SIGKILL');
+           })`,
+      ],
+      { cwd: path.resolve(__dirname, '../../..') },
+    );
+
+    const taken = await lockDataDir(dir);
+
+    expect(holder.signal).toBe('SIGKILL');
+    expect(await readFile(path.join(dir, 'lock-owner.pid'), 'utf8')).toBe(String(process.pid));
+    await taken();
     await rm(path.dirname(dir), { recursive: true, force: true });
   });
 });
