@@ -111,6 +111,14 @@ describe.each(['postgres', 'pglite'] as DatabaseKind[])('consistency checks on %
     expect(found).toEqual({ manifestMissingLayers: [subject.image.digest] });
   });
 
+  it('unstoredBlobWithoutSource: a blob not in the store that says nowhere else it is', async () => {
+    const found = await foundAfter((m, s) =>
+      m.query('UPDATE blob SET stored = false WHERE id = $1', [s.ownLayer.id]),
+    );
+
+    expect(found).toEqual({ unstoredBlobWithoutSource: [subject.ownLayer.digest] });
+  });
+
   it('listMissingChildren: a list without the join row of one child', async () => {
     const found = await foundAfter((m, s) =>
       m.query('DELETE FROM manifest_list_manifest WHERE list_id = $1 AND child_id = $2', [
