@@ -1,0 +1,263 @@
+import path from 'node:path';
+import pino from 'pino';
+import type { Catalog } from '../../src/db/catalog';
+import type { ConnectionRetry } from '../../src/db/connection-retry';
+import { openCatalog } from '../../src/db/open-catalog';
+import { readVersionContent } from '../../src/db/version-content';
+import { syncRepository, type SyncSummary } from '../../src/pipeline/sync-repository';
+import { RegistryClient } from '../../src/registry/registry-client';
+import { BlobStore } from '../../src/storage/blob-store';
+import { checkConsistency } from '../harness/check-consistency';
+import { ADMIN_URL, freshDatabase } from '../harness/database';
+import { type GeneratedRepository, generateRepository } from '../harness/image-generator';
+import { pushGenerated } from '../harness/push';
+import { type RunningRegistry, startRegistry } from '../harness/registry';
+import { startTcpProxy, type TcpProxy } from '../harness/tcp-proxy';
+import { catalogRows, expectedRows } from './catalog-expectations';
+
+/**
+ * The database connection cut in the middle of a sync, through a TCP proxy in front of the real
+ * PostgreSQL: a short cut is ridden out by retrying the lost transaction, a long outage fails the
+ * run cleanly, a connection lost at COMMIT is not retried, and the next run is exact each time.
+ */
+
+/** Far below the suite's two minutes: a sync that hangs on a dead connection fails here. */
+const ENDS_WITHIN_MS = 30_000;
+
+/** Short, so that a long outage is a few seconds; the backoff is the production one, scaled. */
+const RETRY: ConnectionRetry = { windowMs: 1_500, baseMs: 50, maxMs: 400 };
+
+const REPOSITORY = 'outage/app';
+
+let registry: RunningRegistry;
+let proxy: TcpProxy;
+let generated: GeneratedRepository;
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  generated = await generateRepository({
+    tags: 8,
+    platforms: [
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64' },
+    ],
+    seed: 'database outage',
+    uniqueLayerBytes: 2_000,
+  });
+  await pushGenerated(registry.url, REPOSITORY, generated);
+  const server = new URL(ADMIN_URL);
+  proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 5432) });
+});
+
+afterAll(async () => {
+  await proxy?.stop();
+  await registry?.stop();
+});
+
+afterEach(() => {
+  proxy.onClientData = undefined;
+  proxy.accept();
+});
+
+interface Setup {
+  /** Through the proxy, with the short retry window. */
+  catalog: Catalog;
+  /** Straight to the server: what the test reads to check the sync. */
+  direct: Catalog;
+  store: BlobStore;
+  logs: Array<Record<string, unknown>>;
+  sync(onBatchSaved?: (batch: number) => void): Promise<SyncSummary>;
+  close(): Promise<void>;
+}
+
+async function setUp(): Promise<Setup> {
+  const db = await freshDatabase('postgres');
+  const logs: Array<Record<string, unknown>> = [];
+  const log = pino(
+    { level: 'info' },
+    { write: (line: string) => logs.push(JSON.parse(line) as Record<string, unknown>) },
+  );
+  const direct = await openCatalog(db.options);
+  const proxied = await openCatalog({
+    url: proxy.urlThrough(db.options.url!),
+    retry: RETRY,
+    log,
+    migrate: false,
+  });
+  const store = new BlobStore(path.join(db.dataDir, 'store'));
+  return {
+    catalog: proxied.catalog,
+    direct: direct.catalog,
+    store,
+    logs,
+    sync: (onBatchSaved) =>
+      syncRepository(
+        {
+          catalog: proxied.catalog,
+          store,
+          log,
+          onBatchSaved: (batch) => onBatchSaved?.(batch.number),
+        },
+        {
+          name: REPOSITORY,
+          upstream: new RegistryClient({ registryUrl: registry.url, repository: REPOSITORY }),
+          mirror: false,
+          pipeline: {
+            batchSize: 4,
+            tagConcurrency: 2,
+            childConcurrency: 2,
+            downloadConcurrency: 2,
+            tagFilter: () => true,
+          },
+        },
+      ),
+    close: async () => {
+      await proxied.close();
+      await direct.close();
+      await db.drop();
+    },
+  };
+}
+
+/** The version holds every tag, and the catalog exactly the generated rows, consistent. */
+async function expectExactCatalog(setup: Setup, version: number): Promise<void> {
+  const content = await setup.direct.read((m) => readVersionContent(m, REPOSITORY));
+  expect(content.version).toBe(version);
+  expect(content.tags).toEqual(generated.tags);
+  expect(await catalogRows(setup.direct)).toEqual(expectedRows(generated.manifests));
+  const found = await checkConsistency(setup.direct, setup.store);
+  expect(Object.values(found).flat()).toEqual([]);
+}
+
+function messages(logs: Array<Record<string, unknown>>, msg: string) {
+  return logs.filter((line) => line['msg'] === msg);
+}
+
+it(
+  'rides out a short outage after the second batch: the lost work is retried, the run succeeds',
+  async () => {
+    const setup = await setUp();
+    try {
+      const summary = await setup.sync((batch) => {
+        if (batch !== 2) return;
+        proxy.cut({ reset: true });
+        proxy.refuse();
+        setTimeout(() => proxy.accept(), 400);
+      });
+
+      expect(summary).toMatchObject({ result: 'success', version: 1, failed: [] });
+      expect(summary.tags).toBe(Object.keys(generated.tags).length);
+      const retries = messages(setup.logs, 'database connection lost; retrying');
+      expect(retries.length).toBeGreaterThan(0);
+      expect((retries[0]!['err'] as { code?: string }).code).toBe('ECONNRESET');
+      await expectExactCatalog(setup, 1);
+    } finally {
+      await setup.close();
+    }
+  },
+  ENDS_WITHIN_MS,
+);
+
+it(
+  'retries a batch whose connection is cut in the middle of its transaction',
+  async () => {
+    const setup = await setUp();
+    let inserts = 0;
+    proxy.onClientData = (chunk) => {
+      if (chunk.includes('INSERT INTO "manifest"') && ++inserts === 2) proxy.cut();
+    };
+    try {
+      const summary = await setup.sync();
+
+      expect(summary).toMatchObject({ result: 'success', version: 1, failed: [] });
+      const retries = messages(setup.logs, 'database connection lost; retrying');
+      expect(retries.map((line) => line['what'])).toEqual(['transaction']);
+      expect((retries[0]!['err'] as { message: string }).message).toMatch(
+        /Connection terminated unexpectedly|already released/,
+      );
+      await expectExactCatalog(setup, 1);
+    } finally {
+      await setup.close();
+    }
+  },
+  ENDS_WITHIN_MS,
+);
+
+it(
+  'fails cleanly with DATABASE_ERROR when the outage outlasts the retries; the next run is exact',
+  async () => {
+    const setup = await setUp();
+    try {
+      const started = Date.now();
+      const failed = await setup.sync((batch) => {
+        if (batch !== 2) return;
+        proxy.refuse();
+        proxy.cut();
+      });
+      const elapsed = Date.now() - started;
+
+      expect(failed).toMatchObject({ result: 'failed', version: null });
+      expect(failed.error).toMatchObject({ code: 'DATABASE_ERROR' });
+      expect(failed.error!['message']).toMatch(/^database connection lost: .* attempts over /);
+      // Two windows at most: the batch's, then the failed run's record.
+      expect(elapsed).toBeLessThan(2 * RETRY.windowMs + 5_000);
+      const notRecorded = messages(setup.logs, 'could not record the failed run');
+      expect(notRecorded).toHaveLength(1);
+      expect((notRecorded[0]!['err'] as { code?: string }).code).toBe('DATABASE_ERROR');
+      proxy.accept();
+      const runs: Array<{ result: string; ended_at: Date | null }> = await setup.direct.read((m) =>
+        m.query('SELECT result, ended_at FROM sync_run'),
+      );
+      expect(runs).toEqual([{ result: 'running', ended_at: null }]);
+      const found = await checkConsistency(setup.direct, setup.store);
+      expect(Object.values(found).flat()).toEqual([]);
+
+      const next = await setup.sync();
+
+      expect(next).toMatchObject({ result: 'success', version: 1, failed: [] });
+      await expectExactCatalog(setup, 1);
+    } finally {
+      await setup.close();
+    }
+  },
+  ENDS_WITHIN_MS,
+);
+
+it(
+  'does not retry a transaction whose COMMIT was cut off: the run fails, the next is exact',
+  async () => {
+    const setup = await setUp();
+    let commits = 0;
+    // 1: the repository row, 2: the run row, 3 and 4: the first two batches. Only the
+    // connection that carries it is cut: nothing else has a reason to retry.
+    proxy.onClientData = (chunk, cutThis) => {
+      if (chunk.includes('COMMIT') && ++commits === 4) cutThis();
+    };
+    try {
+      const failed = await setup.sync();
+      proxy.onClientData = undefined;
+
+      expect(failed).toMatchObject({ result: 'failed', version: null });
+      expect(failed.error).toMatchObject({ code: 'DATABASE_ERROR' });
+      expect(failed.error!['message']).toMatch(
+        /^database connection lost during COMMIT; the transaction may or may not have been applied/,
+      );
+      expect(messages(setup.logs, 'database connection lost; retrying')).toEqual([]);
+      expect(messages(setup.logs, 'could not record the failed run')).toEqual([]);
+      const runs: Array<{ result: string }> = await setup.direct.read((m) =>
+        m.query('SELECT result FROM sync_run'),
+      );
+      expect(runs).toEqual([{ result: 'failed' }]);
+      const found = await checkConsistency(setup.direct, setup.store);
+      expect(Object.values(found).flat()).toEqual([]);
+
+      const next = await setup.sync();
+
+      expect(next).toMatchObject({ result: 'success', version: 1, failed: [] });
+      await expectExactCatalog(setup, 1);
+    } finally {
+      await setup.close();
+    }
+  },
+  ENDS_WITHIN_MS,
+);
