@@ -1,8 +1,12 @@
 import path from 'node:path';
 import pino from 'pino';
+import { openAppContext } from '../../src/app/app-context';
+import { syncWithLock } from '../../src/app/sync-with-lock';
+import type { RepositoryConfig } from '../../src/config/sync-config';
 import type { Catalog } from '../../src/db/catalog';
 import type { ConnectionRetry } from '../../src/db/connection-retry';
 import { openCatalog } from '../../src/db/open-catalog';
+import { lockRepository, type RepositoryLock } from '../../src/db/repository-lock';
 import { readVersionContent } from '../../src/db/version-content';
 import { syncRepository, type SyncSummary } from '../../src/pipeline/sync-repository';
 import { RegistryClient } from '../../src/registry/registry-client';
@@ -18,7 +22,8 @@ import { catalogRows, expectedRows } from './catalog-expectations';
 /**
  * The database connection cut in the middle of a sync, through a TCP proxy in front of the real
  * PostgreSQL: a short cut is ridden out by retrying the lost transaction, a long outage fails the
- * run cleanly, a connection lost at COMMIT is not retried, and the next run is exact each time.
+ * run cleanly, a connection lost at COMMIT is not retried, a run whose lock another process took
+ * meanwhile stops, and the next run is exact each time.
  */
 
 /** Far below the suite's two minutes: a sync that hangs on a dead connection fails here. */
@@ -257,6 +262,92 @@ it(
       await expectExactCatalog(setup, 1);
     } finally {
       await setup.close();
+    }
+  },
+  ENDS_WITHIN_MS,
+);
+
+it(
+  'stops a run whose lock another process took while the database was out: LOCK_LOST, no version',
+  async () => {
+    const db = await freshDatabase('postgres');
+    const direct = await openCatalog(db.options);
+    const logs: Array<Record<string, unknown>> = [];
+    let intruder: Promise<RepositoryLock | undefined> | undefined;
+    const log = pino(
+      { level: 'info' },
+      {
+        write: (line: string) => {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (entry['msg'] !== 'batch saved' || entry['batch'] !== 2 || intruder) return;
+          // The database goes away for this process; another one takes the lock meanwhile.
+          proxy.refuse();
+          proxy.cut();
+          intruder = lockRepository(direct.catalog, REPOSITORY, {
+            whenTaken: 'wait',
+            log: pino({ level: 'silent' }),
+            pollMs: 50,
+          }).finally(() => proxy.accept());
+        },
+      },
+    );
+    const app = await openAppContext({
+      dataDir: db.dataDir,
+      databaseUrl: proxy.urlThrough(db.options.url!),
+      databaseRetryMs: 10_000,
+      log,
+    });
+    const config: RepositoryConfig = {
+      name: REPOSITORY,
+      upstream: {
+        kind: 'registry',
+        url: registry.url,
+        repository: REPOSITORY,
+        tls: { insecure: false },
+      },
+      include: [],
+      exclude: [],
+      digests: [],
+      policy: 'immediate',
+      mirror: false,
+      intervalMs: 3_600_000,
+      concurrency: 2,
+      batchSize: 4,
+      signatures: { gpgKeys: [], cosignKeys: [], checkReference: false, signedOnly: false },
+    };
+    try {
+      const stopped = await syncWithLock(app, config, { whenLocked: 'skip' });
+      await (await intruder)?.release();
+      const next = await syncWithLock(app, config, { whenLocked: 'skip' });
+
+      expect(stopped).toMatchObject({ result: 'interrupted', version: null });
+      expect(stopped!.error).toEqual({
+        code: 'LOCK_LOST',
+        message:
+          "lost the repository's sync lock: another process took it while the connection " +
+          'holding it was down; the run stops without making a version',
+        repository: REPOSITORY,
+      });
+      expect(messages(logs, 'repository lock lost')).toHaveLength(1);
+      expect(next).toMatchObject({ result: 'success', version: 1, failed: [] });
+      const runs: Array<{ result: string; version_number: number | null }> =
+        await direct.catalog.read((m) =>
+          m.query('SELECT result, version_number FROM sync_run ORDER BY started_at'),
+        );
+      expect(runs).toEqual([
+        { result: 'interrupted', version_number: null },
+        { result: 'success', version_number: 1 },
+      ]);
+      const content = await direct.catalog.read((m) => readVersionContent(m, REPOSITORY));
+      expect(content.tags).toEqual(generated.tags);
+      expect(await catalogRows(direct.catalog)).toEqual(expectedRows(generated.manifests));
+      const found = await checkConsistency(direct.catalog, app.store);
+      expect(Object.values(found).flat()).toEqual([]);
+    } finally {
+      await app.close();
+      await direct.close();
+      await db.drop();
     }
   },
   ENDS_WITHIN_MS,
