@@ -28,8 +28,9 @@ export interface CatalogOptions {
  *
  * A unit of work whose connection is lost before it commits is run again on a new connection,
  * with backoff, for as long as `retry.windowMs` allows: a long-running mirror should ride out a
- * database restart. That is safe because the server rolled the lost attempt back, and every unit
- * of work here is idempotent anyway (inserts by natural key, updates by id). A connection lost
+ * database restart. That is safe because the server rolled the lost attempt back, and each unit
+ * of work reads what it needs inside itself, so a second attempt is as good as a first (the
+ * writes are idempotent besides: inserts by natural key, updates by id). A connection lost
  * during COMMIT is different: the commit may or may not have happened, so that is not retried
  * and fails as a DATABASE_ERROR that says so. Database failures leave here as DATABASE_ERROR.
  */
@@ -77,7 +78,7 @@ export class Catalog {
 
   /**
    * What `DataSource.transaction` does, except that a failure during COMMIT is told apart from
-   * one before it: only the second is known to have left nothing behind.
+   * one before it: only a failure before COMMIT is known to have left nothing behind.
    */
   private async runTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
@@ -91,7 +92,7 @@ export class Catalog {
       return result;
     } catch (err) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      if (committing && isConnectionLost(err)) throw commitInDoubt(err);
+      if (committing && commitMayHaveHappened(err)) throw commitInDoubt(err);
       throw err;
     } finally {
       await runner.release().catch(() => undefined);
@@ -163,6 +164,18 @@ function asDatabaseError(err: unknown): unknown {
   if (!(err instanceof QueryFailedError) && !isConnectionLost(err)) return err;
   const message = messageOf(err);
   return new SyncError('DATABASE_ERROR', message, {}, { cause: err });
+}
+
+/**
+ * Whether a connection lost while committing may have let the COMMIT through. Committing starts
+ * with the subscribers' statements (the join rows): a failure that names one of those, or a
+ * runner released before COMMIT went out, left nothing behind and can be retried.
+ */
+function commitMayHaveHappened(err: unknown): boolean {
+  if (!isConnectionLost(err)) return false;
+  const { query, name } = err as { query?: unknown; name?: unknown };
+  if (name === 'QueryRunnerProviderAlreadyReleasedError') return false;
+  return typeof query !== 'string' || query === 'COMMIT';
 }
 
 function commitInDoubt(err: unknown): SyncError {

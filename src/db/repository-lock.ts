@@ -86,8 +86,9 @@ interface Taken {
 }
 
 /**
- * One try at the lock on a new connection. Taking it bumps the repository's fencing token
- * (sync_epoch), in the same session, so a later holder is always seen by an earlier one.
+ * One try at the lock on a new connection. Whoever takes it bumps the repository's fencing token
+ * (sync_epoch) at once, before doing anything under it: an earlier holder that takes the lock
+ * again afterwards sees the token moved. Taking it again reads the token without a bump.
  */
 async function takeLock(catalog: Catalog, key: AdvisoryKey, name: string, bump = true) {
   const runner = catalog.dataSource.createQueryRunner();
@@ -167,8 +168,11 @@ class HeldLock implements RepositoryLock {
     this.runner = runner;
     // The runner is connected (it ran the lock query); this hands back the pg client it holds.
     const client = (runner as unknown as { databaseConnection: EventEmitter }).databaseConnection;
-    const onLost = (err?: unknown) => this.connectionLost(err);
-    // An 'error' on an idle client is emitted once nobody is querying; unheard, it would crash.
+    const onLost = (err?: unknown) => {
+      // A broken client may still emit an 'error'; unheard, that would crash the process.
+      client.on('error', ignore);
+      this.connectionLost(err);
+    };
     client.on('error', onLost);
     client.on('end', onLost);
     this.unwatch = () => {
@@ -197,16 +201,21 @@ class HeldLock implements RepositoryLock {
         takeLock(this.catalog, this.key, this.name, false),
       );
     } catch (err) {
-      this.lose('the database stayed unreachable', err);
+      if (!this.released) this.lose('the database stayed unreachable', err);
+      return;
+    }
+    if (this.released) {
+      // The run ended meanwhile: nothing left to hold the lock for.
+      if (taken) await closeRunner(taken.runner, this.key);
       return;
     }
     if (!taken) {
       this.lose('another process took it while the connection holding it was down');
       return;
     }
-    if (taken.epoch !== this.epoch || this.released) {
+    if (taken.epoch !== this.epoch) {
       await closeRunner(taken.runner, this.key);
-      if (!this.released) this.lose('another process held it while the connection was down');
+      this.lose('another process held it while the connection was down');
       return;
     }
     this.hold(taken.runner);
@@ -224,3 +233,5 @@ class HeldLock implements RepositoryLock {
     this.abort.abort(error);
   }
 }
+
+function ignore(): void {}
