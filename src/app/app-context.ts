@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Catalog } from '../db/catalog';
+import { DEFAULT_CONNECTION_RETRY } from '../db/connection-retry';
 import { openCatalog } from '../db/open-catalog';
 import { SyncError } from '../errors';
 import { RateLimiters } from '../registry/resilience/rate-limiter';
@@ -21,6 +22,8 @@ export interface AppContext {
 export interface AppContextOptions {
   dataDir: string;
   databaseUrl?: string;
+  /** DATABASE_RETRY_WINDOW: how long a lost database connection is retried (default 30s). */
+  databaseRetryMs?: number;
   log: Logger;
   /** Apply pending migrations on open (the default); `migrate` opens without, to list them. */
   migrate?: boolean;
@@ -29,21 +32,26 @@ export interface AppContextOptions {
 export async function openAppContext(options: AppContextOptions): Promise<AppContext> {
   const dataDir = path.resolve(options.dataDir);
   const database = options.databaseUrl ? { url: options.databaseUrl } : { dataDir };
-  const opened = await openCatalog({ ...database, migrate: options.migrate }).catch(
-    (err: unknown) => {
-      if (err instanceof SyncError) throw err;
-      const where = options.databaseUrl ? 'the PostgreSQL database (DATABASE_URL)' : dataDir;
-      const message = err instanceof Error ? err.message : String(err);
-      throw new SyncError(
-        'DATABASE_ERROR',
-        `cannot open the catalog in ${where}: ${message}`,
-        {
-          path: options.databaseUrl ? undefined : dataDir,
-        },
-        { cause: err },
-      );
-    },
-  );
+  const retry = { ...DEFAULT_CONNECTION_RETRY };
+  if (options.databaseRetryMs !== undefined) retry.windowMs = options.databaseRetryMs;
+  const opened = await openCatalog({
+    ...database,
+    migrate: options.migrate,
+    retry,
+    log: options.log,
+  }).catch((err: unknown) => {
+    if (err instanceof SyncError) throw err;
+    const where = options.databaseUrl ? 'the PostgreSQL database (DATABASE_URL)' : dataDir;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new SyncError(
+      'DATABASE_ERROR',
+      `cannot open the catalog in ${where}: ${message}`,
+      {
+        path: options.databaseUrl ? undefined : dataDir,
+      },
+      { cause: err },
+    );
+  });
   options.log.debug(
     { dataDir, database: options.databaseUrl ? 'postgres' : 'pglite' },
     'catalog opened',

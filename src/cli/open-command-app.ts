@@ -20,9 +20,15 @@ export async function openCommandApp(
   const { settings, log } = ctx;
   const config = configFile === undefined ? undefined : await loadConfig(configFile, ctx.env);
   const dataDir = resolveDataDir(settings, config);
-  const { databaseUrl } = settings;
+  const { databaseUrl, databaseRetryMs } = settings;
   if (options.existing && !databaseUrl) assertEmbeddedCatalog(dataDir);
-  const app = await openAppContext({ dataDir, databaseUrl, log, migrate: options.migrate });
+  const app = await openAppContext({
+    dataDir,
+    databaseUrl,
+    databaseRetryMs,
+    log,
+    migrate: options.migrate,
+  });
   return { ...(config ? { config } : {}), app };
 }
 

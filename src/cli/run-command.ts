@@ -10,6 +10,7 @@ export async function runRunCommand(options: { config: string }, ctx: CommandCon
     log: ctx.log,
     dataDir: (config) => resolveDataDir(ctx.settings, config),
     databaseUrl: ctx.settings.databaseUrl,
+    databaseRetryMs: ctx.settings.databaseRetryMs,
     batchSize: ctx.settings.batchSize,
   });
 }

@@ -29,13 +29,45 @@ export async function runSyncCommand(
   const names = repositories.map((repository) => repository.name);
   log.info({ config: config.file, dataDir, repositories: names }, 'config loaded');
 
-  const app = await openAppContext({ dataDir, databaseUrl: settings.databaseUrl, log });
+  const app = await openAppContext({
+    dataDir,
+    databaseUrl: settings.databaseUrl,
+    databaseRetryMs: settings.databaseRetryMs,
+    log,
+  });
+  const stop = stopOnSignal(log);
   try {
-    const summaries = await syncRepositories(app, repositories, { batchSize: settings.batchSize });
-    const exitCode = syncExitCode(summaries);
+    const summaries = await syncRepositories(app, repositories, {
+      batchSize: settings.batchSize,
+      signal: stop.signal,
+    });
+    // Stopped before every repository ran: not a success whatever the ones that ran say.
+    const exitCode = stop.signal.aborted ? 1 : syncExitCode(summaries);
     log.info({ exitCode, summaries }, 'sync complete');
     return { exitCode, summaries };
   } finally {
+    stop.dispose();
     await app.close();
   }
+}
+
+/**
+ * SIGTERM or SIGINT stops a wait for another process's lock, or the running sync after its
+ * batch, like the daemon's stop; the summaries still come out. A second one kills the process.
+ */
+function stopOnSignal(log: CommandContext['log']) {
+  const controller = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info({ signal }, 'stopping: the running batch commits, no further repository starts');
+    controller.abort();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
 }

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import { openAppContext } from '../app/app-context';
-import { buildRepositorySync } from '../app/build-repository-sync';
+import { syncWithLock } from '../app/sync-with-lock';
 import { loadConfig } from '../config/load-config';
 import type { Environment } from '../config/load-context';
 import type { SyncConfig } from '../config/sync-config';
 import { toSyncError } from '../errors';
-import { syncRepository } from '../pipeline/sync-repository';
 import { Scheduler } from './scheduler';
 
 export interface DaemonOptions {
@@ -14,6 +13,7 @@ export interface DaemonOptions {
   log: Logger;
   dataDir(config: SyncConfig): string;
   databaseUrl?: string;
+  databaseRetryMs?: number;
   batchSize?: number;
   /** Repositories syncing at once; one repository never twice at once. */
   maxConcurrent?: number;
@@ -31,22 +31,15 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   const app = await openAppContext({
     dataDir: options.dataDir(config),
     databaseUrl: options.databaseUrl,
+    databaseRetryMs: options.databaseRetryMs,
     log,
   });
 
+  // A repository another process is syncing (a second daemon on the same database) is skipped
+  // until its next interval: waiting would hold one of the scheduler's slots for nothing.
   const scheduler = new Scheduler(
-    async (repository, signal) => {
-      const sync = buildRepositorySync(repository, {
-        log,
-        batchSize: options.batchSize,
-        rateLimiters: app.rateLimiters,
-      });
-      try {
-        await syncRepository({ catalog: app.catalog, store: app.store, log, signal }, sync);
-      } finally {
-        sync.close();
-      }
-    },
+    (repository, signal) =>
+      syncWithLock(app, repository, { whenLocked: 'skip', batchSize: options.batchSize, signal }),
     log,
     options.maxConcurrent ?? 2,
   );

@@ -1,36 +1,102 @@
 import { Mutex } from 'async-mutex';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from 'pino';
+import { type DataSource, type EntityManager, QueryFailedError } from 'typeorm';
+import { SyncError } from '../errors';
+import { isConnectionLost, messageOf } from './connection-lost';
+import {
+  type ConnectionRetry,
+  DEFAULT_CONNECTION_RETRY,
+  retryConnectionLoss,
+} from './connection-retry';
 import { Manifest } from './entities/manifest';
 import { Repository } from './entities/repository';
+
+export interface CatalogOptions {
+  /** The embedded PGlite: one session for the whole process, so work takes turns on it. */
+  serialize: boolean;
+  /** How long a lost database connection is tried again (default DEFAULT_CONNECTION_RETRY). */
+  retry?: ConnectionRetry;
+  /** Where retries are logged; silent without one. */
+  log?: Logger;
+}
 
 /**
  * The one door to the database. On real Postgres every call gets a pooled connection; the
  * embedded PGlite has a single session for the whole process (typeorm-pglite shares it between
  * query runners), so there every unit of work waits its turn on one queue, or two transactions
  * would interleave on the same session.
+ *
+ * A unit of work whose connection is lost before it commits is run again on a new connection,
+ * with backoff, for as long as `retry.windowMs` allows: a long-running mirror should ride out a
+ * database restart. That is safe because the server rolled the lost attempt back, and each unit
+ * of work reads what it needs inside itself, so a second attempt is as good as a first (the
+ * writes are idempotent besides: inserts by natural key, updates by id). A connection lost
+ * during COMMIT is different: the commit may or may not have happened, so that is not retried
+ * and fails as a DATABASE_ERROR that says so. Database failures leave here as DATABASE_ERROR.
  */
 export class Catalog {
+  /** One session for the whole process (PGlite), which also only one process can open. */
+  readonly singleSession: boolean;
   private readonly queue: Mutex | undefined;
+  private readonly retry: ConnectionRetry;
+  private readonly log: Logger | undefined;
 
   constructor(
     readonly dataSource: DataSource,
-    options: { serialize: boolean },
+    options: CatalogOptions,
   ) {
+    this.singleSession = options.serialize;
     this.queue = options.serialize ? new Mutex() : undefined;
+    this.retry = options.retry ?? DEFAULT_CONNECTION_RETRY;
+    this.log = options.log;
   }
 
   /** Runs `work` in one transaction. */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.exclusive(() => this.dataSource.transaction(work));
+    return this.withRetry('transaction', () => this.exclusive(() => this.runTransaction(work)));
   }
 
   /** Runs reads outside a transaction. */
   read<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.exclusive(() => work(this.dataSource.manager));
+    return this.withRetry('read', () => this.exclusive(() => work(this.dataSource.manager)));
+  }
+
+  /** Retries a lost connection within the window and turns database failures into SyncErrors. */
+  async withRetry<T>(what: string, attempt: () => Promise<T>): Promise<T> {
+    const onRetry = (err: unknown, next: number, waitMs: number) =>
+      this.log?.warn({ err, what, attempt: next, waitMs }, 'database connection lost; retrying');
+    try {
+      return await retryConnectionLoss(attempt, this.retry, onRetry);
+    } catch (err) {
+      throw asDatabaseError(err);
+    }
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
     return this.queue ? this.queue.runExclusive(work) : work();
+  }
+
+  /**
+   * What `DataSource.transaction` does, except that a failure during COMMIT is told apart from
+   * one before it: only a failure before COMMIT is known to have left nothing behind.
+   */
+  private async runTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    let committing = false;
+    try {
+      await runner.connect();
+      await runner.startTransaction();
+      const result = await work(runner.manager);
+      committing = true;
+      await runner.commitTransaction();
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (committing && commitMayHaveHappened(err)) throw commitInDoubt(err);
+      throw err;
+    } finally {
+      await runner.release().catch(() => undefined);
+    }
   }
 
   /** Manifests already in the catalog, by digest: these are never fetched again. */
@@ -111,4 +177,34 @@ export class Catalog {
       return m.findOneByOrFail(Repository, { name });
     });
   }
+}
+
+/** Statements the database refused and lost connections, as the error the sync reports. */
+function asDatabaseError(err: unknown): unknown {
+  if (err instanceof SyncError) return err;
+  if (!(err instanceof QueryFailedError) && !isConnectionLost(err)) return err;
+  const message = messageOf(err);
+  return new SyncError('DATABASE_ERROR', message, {}, { cause: err });
+}
+
+/**
+ * Whether a connection lost while committing may have let the COMMIT through. Committing starts
+ * with the subscribers' statements (the join rows): a failure that names one of those, or a
+ * runner released before COMMIT went out, left nothing behind and can be retried.
+ */
+function commitMayHaveHappened(err: unknown): boolean {
+  if (!isConnectionLost(err)) return false;
+  const { query, name } = err as { query?: unknown; name?: unknown };
+  if (name === 'QueryRunnerProviderAlreadyReleasedError') return false;
+  return typeof query !== 'string' || query === 'COMMIT';
+}
+
+function commitInDoubt(err: unknown): SyncError {
+  const reason = messageOf(err);
+  return new SyncError(
+    'DATABASE_ERROR',
+    `database connection lost during COMMIT; the transaction may or may not have been applied: ${reason}`,
+    {},
+    { cause: err },
+  );
 }

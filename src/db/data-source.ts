@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import { PGliteDriver } from 'typeorm-pglite';
@@ -15,7 +16,15 @@ export interface DatabaseOptions {
   /** Tests turn the subscribers off to prove that they are what makes the join rows. */
   subscribers?: boolean;
   poolSize?: number;
+  /** Where the pool reports a pooled connection that broke while idle. */
+  log?: Logger;
 }
+
+/**
+ * A connection attempt that gets no answer (a server behind a dropped route) fails after this
+ * rather than waiting for the operating system's TCP timeout, which is minutes.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 export function isEmbedded(options: DatabaseOptions): boolean {
   return !options.url;
@@ -39,7 +48,18 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     uuidExtension: 'pgcrypto' as const,
   };
   if (options.url) {
-    return new DataSource({ ...common, url: options.url, extra: { max: options.poolSize ?? 10 } });
+    const { log } = options;
+    return new DataSource({
+      ...common,
+      url: options.url,
+      connectTimeoutMS: CONNECT_TIMEOUT_MS,
+      // A connection can sit idle for a whole sync (the repository lock holds one): keepalive
+      // probes stop a firewall or NAT from dropping it silently, and notice a dead peer.
+      extra: { max: options.poolSize ?? 10, keepAlive: true },
+      // An idle pooled connection that breaks is only dropped from the pool (the next query
+      // gets a new one); pg-pool would crash the process on an 'error' nobody listens to.
+      poolErrorHandler: (err: unknown) => log?.warn({ err }, 'idle database connection lost'),
+    });
   }
   const dataDir = embeddedDataDir(options);
   mkdirSync(dataDir, { recursive: true });

@@ -1,5 +1,8 @@
+import type { DataSource } from 'typeorm';
 import { SyncError } from '../errors';
+import { MIGRATIONS_KEY } from './advisory-keys';
 import { Catalog } from './catalog';
+import type { ConnectionRetry } from './connection-retry';
 import { lockDataDir } from './data-dir-lock';
 import { createDataSource, type DatabaseOptions, embeddedDataDir, isEmbedded } from './data-source';
 
@@ -11,7 +14,9 @@ import { createDataSource, type DatabaseOptions, embeddedDataDir, isEmbedded } f
 let openEmbeddedDir: string | undefined;
 
 /** Connects, applies pending migrations, and hands back the catalog with a way to close it. */
-export async function openCatalog(options: DatabaseOptions & { migrate?: boolean }) {
+export async function openCatalog(
+  options: DatabaseOptions & { migrate?: boolean; retry?: ConnectionRetry },
+) {
   const embedded = isEmbedded(options) ? embeddedDataDir(options) : undefined;
   if (embedded !== undefined && openEmbeddedDir !== undefined) {
     throw new SyncError(
@@ -32,13 +37,17 @@ export async function openCatalog(options: DatabaseOptions & { migrate?: boolean
   try {
     unlock = embedded !== undefined ? await lockDataDir(embedded) : undefined;
     await dataSource.initialize();
-    if (options.migrate !== false) await dataSource.runMigrations({ transaction: 'each' });
+    if (options.migrate !== false) await migrate(dataSource, embedded === undefined);
   } catch (err) {
     if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
     await release(unlock);
     throw err;
   }
-  const catalog = new Catalog(dataSource, { serialize: embedded !== undefined });
+  const catalog = new Catalog(dataSource, {
+    serialize: embedded !== undefined,
+    retry: options.retry,
+    log: options.log,
+  });
   return {
     catalog,
     close: async () => {
@@ -46,4 +55,28 @@ export async function openCatalog(options: DatabaseOptions & { migrate?: boolean
       await release(unlock);
     },
   };
+}
+
+/**
+ * Applies pending migrations. On a shared server, two processes started together (two daemons
+ * on one database) would both find the same migrations pending and the second would fail on
+ * tables the first made: an advisory lock makes one wait for the other, then find none pending.
+ * It is a session lock on one connection, so a process that dies while migrating lets go of it.
+ */
+async function migrate(dataSource: DataSource, shared: boolean): Promise<void> {
+  if (!shared) {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1, $2)', [...MIGRATIONS_KEY]);
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1, $2)', [...MIGRATIONS_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
 }

@@ -56,6 +56,12 @@ export interface SyncDeps {
   onBatchSaved?: BatchObserver;
   /** Aborting stops the sync between batches; it then makes no version. */
   signal?: AbortSignal;
+  /**
+   * Awaited once the pipeline is done, before the version is made: a run whose repository lock
+   * is being taken again after a lost connection waits here until it holds it again, or until
+   * `signal` aborts because the lock was lost.
+   */
+  beforeVersion?: () => Promise<void>;
 }
 
 /**
@@ -82,7 +88,7 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
   });
   for (const old of abandoned) {
     const startedAt = old.startedAt.toISOString();
-    log.warn({ syncRun: old.id, startedAt }, 'run left running by a dead process marked abandoned');
+    log.warn({ syncRun: old.id, startedAt }, 'run that never recorded its end marked abandoned');
   }
   crashPoint('run.started', { syncRun: run.id });
   const runLog = log.child({ syncRun: run.id });
@@ -116,6 +122,7 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
     // no upstream change costs exactly the tag list pages and one HEAD per tag.
     ctx.headFirst = !(await deps.catalog.hasNoManifests());
     const saved = await runPipeline(ctx);
+    await deps.beforeVersion?.();
     if (deps.signal?.aborted) {
       summary = makeSummary(ctx, sync, 'interrupted', null, started);
       await deps.catalog.transaction((m) => m.save(Object.assign(run, endOf(summary))));

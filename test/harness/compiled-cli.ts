@@ -7,7 +7,13 @@ import { promisify } from 'node:util';
 const ROOT = path.resolve(__dirname, '../..');
 
 /** Variables the CLI reads, cleared so the developer's own settings cannot leak into a run. */
-export const CLI_VARIABLES = ['DATABASE_URL', 'DATA_DIR', 'BATCH_SIZE', 'LOG_LEVEL'];
+export const CLI_VARIABLES = [
+  'DATABASE_URL',
+  'DATABASE_RETRY_WINDOW',
+  'DATA_DIR',
+  'BATCH_SIZE',
+  'LOG_LEVEL',
+];
 
 /**
  * Compiles the project into a directory of its own under dist/, so a build running beside the

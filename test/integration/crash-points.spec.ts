@@ -260,7 +260,7 @@ async function crashAndRerun(kind: DatabaseKind, point: CrashPoint, baseline: Ba
       );
     });
     const abandonedLogs = rerun.stdout.filter(
-      (line) => line['msg'] === 'run left running by a dead process marked abandoned',
+      (line) => line['msg'] === 'run that never recorded its end marked abandoned',
     );
     expect(abandonedLogs).toHaveLength(point === 'version.committed' ? 0 : 1);
   } finally {

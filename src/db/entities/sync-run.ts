@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
-/** `abandoned`: found `running` by a later sync; its process died before recording the end. */
+/** `abandoned`: found `running` by a later sync; its end was never recorded. */
 export type SyncResult = 'running' | 'success' | 'failed' | 'partial' | 'interrupted' | 'abandoned';
 
 @Entity({ name: 'sync_run' })
