@@ -2,7 +2,10 @@ import { parseArgs } from 'node:util';
 
 export interface BenchArgs {
   sizes: number[];
-  /** Write a V8 CPU profile of each cold sync (slows it; its timings are then not comparable). */
+  /**
+   * Write a V8 CPU profile of each cold sync into its kept work dir. Profiling slows the sync,
+   * so such a run writes no results.
+   */
   profile: boolean;
   /** Keep each size's work dir (peer stdout/stderr, configs) instead of removing it. */
   keep: boolean;
