@@ -134,17 +134,22 @@ export class Catalog {
     return rows.map((r) => r.digest);
   }
 
-  /** Digests of the manifests in the latest version of a repository. */
-  async liveManifestDigests(repositoryId: string): Promise<string[]> {
-    const rows: Array<{ digest: string }> = await this.read((m) =>
-      m.query(
-        `SELECT m.digest FROM repository_content rc JOIN manifest m ON m.id = rc.content_id
-          WHERE rc.repository_id = $1 AND rc.content_type = 'manifest'
-            AND rc.version_removed IS NULL`,
-        [repositoryId],
-      ),
+  /**
+   * The manifests in the latest version of a repository, with what `knownManifests` gives of
+   * each: read once as a run starts, they spare a tag that did not move a query of its own.
+   */
+  async liveManifests(repositoryId: string): Promise<Manifest[]> {
+    const rows: Array<Pick<Manifest, 'id' | 'digest' | 'mediaType' | 'kind'>> = await this.read(
+      (m) =>
+        m.query(
+          `SELECT m.id, m.digest, m.media_type AS "mediaType", m.kind
+             FROM repository_content rc JOIN manifest m ON m.id = rc.content_id
+            WHERE rc.repository_id = $1 AND rc.content_type = 'manifest'
+              AND rc.version_removed IS NULL`,
+          [repositoryId],
+        ),
     );
-    return rows.map((r) => r.digest);
+    return rows.map((row) => Object.assign(new Manifest(), row));
   }
 
   /** Every manifest reached from these digests through lists, themselves included. */

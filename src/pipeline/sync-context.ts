@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { BehaviorSubject, Subject } from 'rxjs';
 import type { Catalog } from '../db/catalog';
+import type { Manifest } from '../db/entities/manifest';
 import type { BlobStore } from '../storage/blob-store';
 import type { Upstream } from '../registry/upstream';
 import type { SignatureChecker } from '../signatures/signature-checker';
@@ -66,9 +67,10 @@ export class SyncContext {
   /**
    * Manifests of the repository's latest version, read as the run starts. A manifest the catalog
    * has that is not among them was saved by another repository or by a run that died before its
-   * version: its signatures were never looked up for this repository.
+   * version: its signatures were never looked up for this repository. A tag that still points
+   * at one of them needs no query to know it.
    */
-  readonly liveManifests = new Set<string>();
+  readonly liveManifests = new Map<string, Manifest>();
   /** Manifests tags pointed at that the catalog already had (not fetched this run). */
   readonly knownRoots = new Set<string>();
   /** Companion tags held back from the first pass under signed_only, for the rounds. */

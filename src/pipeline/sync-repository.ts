@@ -115,8 +115,8 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
 
   let summary: SyncSummary;
   try {
-    for (const digest of await deps.catalog.liveManifestDigests(repository.id)) {
-      ctx.liveManifests.add(digest);
+    for (const manifest of await deps.catalog.liveManifests(repository.id)) {
+      ctx.liveManifests.set(manifest.digest, manifest);
     }
     // No separate ping: the tag list is the first request and fails as clearly, so a sync with
     // no upstream change costs exactly the tag list pages and one HEAD per tag.

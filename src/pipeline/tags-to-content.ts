@@ -43,7 +43,9 @@ function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
     if (!head) return { missing: true as const };
     const digest = head.digest;
     const known = digest
-      ? (ctx.manifests.get(digest) ?? (await ctx.catalog.knownManifests([digest])).get(digest))
+      ? (ctx.manifests.get(digest) ??
+        ctx.liveManifests.get(digest) ??
+        (await ctx.catalog.knownManifests([digest])).get(digest))
       : undefined;
     return { missing: false as const, digest, known };
   }).pipe(
