@@ -3,11 +3,9 @@ import { MediaType } from '../../src/content/media-types';
 import { checkCatalog } from '../../src/db/consistency-checks';
 import { checkConsistency } from '../harness/check-consistency';
 import { type GeneratedRepository, generateRepository } from '../harness/image-generator';
-import { type CountingProxy, startCountingProxy } from '../harness/proxy';
+import { useProxiedUpstream } from '../harness/proxied-upstream';
 import { deleteBlob, deleteManifest, pushBlob, pushGenerated, pushManifest } from '../harness/push';
-import { type RunningRegistry, startRegistry } from '../harness/registry';
 import { syncWithLog } from '../harness/signatures/sync-with-log';
-import { createSyncRig, type SyncRig } from '../harness/sync-rig';
 import { expectOnlyFailure } from './failure-expectations';
 
 /**
@@ -43,21 +41,7 @@ function manifestBytes(doc: ImageDocument): Buffer {
 }
 
 describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', (kind) => {
-  let registry: RunningRegistry;
-  let proxy: CountingProxy;
-  let rig: SyncRig;
-
-  beforeAll(async () => {
-    registry = await startRegistry();
-    proxy = await startCountingProxy(registry.url);
-    rig = await createSyncRig(kind);
-  });
-
-  afterAll(async () => {
-    await rig?.close();
-    await proxy?.stop();
-    await registry?.stop();
-  });
+  const up = useProxiedUpstream(kind);
 
   /** A repository of its own per case, so no case finds another's content in the catalog. */
   async function pushRepository(
@@ -70,7 +54,7 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
       seed: `${kind}/${repo}`,
       uniqueLayerBytes: 64,
     });
-    await pushGenerated(registry.url, repo, generated);
+    await pushGenerated(up.registry.url, repo, generated);
     return generated;
   }
 
@@ -79,18 +63,18 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
     'good-2': generated.tags['good-2']!,
   });
 
-  const sync = (repo: string) => syncWithLog(rig, { name: repo, registryUrl: proxy.url });
+  const sync = (repo: string) => syncWithLog(up.rig, { name: repo, registryUrl: up.proxy.url });
 
   it('reports a list whose child is missing upstream as MANIFEST_MISSING', async () => {
     const repo = 'broken/missing-child';
     const generated = await pushRepository(repo, { multiPlatform: true });
     const list = generated.tags['bad']!;
     const child = generated.children['bad']![1]!;
-    await deleteManifest(registry.url, repo, child);
+    await deleteManifest(up.registry.url, repo, child);
 
     const run = await sync(repo);
 
-    await expectOnlyFailure(rig, run, {
+    await expectOnlyFailure(up.rig, run, {
       failure: {
         repository: repo,
         reference: 'bad',
@@ -111,11 +95,11 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
     const generated = await pushRepository(repo, { multiPlatform: true });
     const image = generated.children['bad']![0]!;
     const layer = ownLayer(imageDocument(generated, image));
-    await deleteBlob(registry.url, repo, layer);
+    await deleteBlob(up.registry.url, repo, layer);
 
     const run = await sync(repo);
 
-    await expectOnlyFailure(rig, run, {
+    await expectOnlyFailure(up.rig, run, {
       failure: {
         repository: repo,
         reference: 'bad',
@@ -129,7 +113,7 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
       tags: goodTags(generated),
       unsaved: generated.tags['bad']!,
     });
-    expect(await rig.store.has(layer)).toBe(false);
+    expect(await up.rig.store.has(layer)).toBe(false);
   });
 
   it('reports a config blob missing upstream as BLOB_MISSING', async () => {
@@ -137,11 +121,11 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
     const generated = await pushRepository(repo);
     const image = generated.tags['bad']!;
     const config = imageDocument(generated, image).config.digest;
-    await deleteBlob(registry.url, repo, config);
+    await deleteBlob(up.registry.url, repo, config);
 
     const run = await sync(repo);
 
-    await expectOnlyFailure(rig, run, {
+    await expectOnlyFailure(up.rig, run, {
       failure: {
         repository: repo,
         reference: 'bad',
@@ -167,12 +151,12 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
       config: { mediaType: MediaType.ociConfig, digest: config, size: configBytes.length },
       layers: doc.layers,
     });
-    await pushBlob(registry.url, repo, config, configBytes);
-    const image = await pushManifest(registry.url, repo, 'bad', bytes, MediaType.ociManifest);
+    await pushBlob(up.registry.url, repo, config, configBytes);
+    const image = await pushManifest(up.registry.url, repo, 'bad', bytes, MediaType.ociManifest);
 
     const run = await sync(repo);
 
-    await expectOnlyFailure(rig, run, {
+    await expectOnlyFailure(up.rig, run, {
       failure: {
         repository: repo,
         reference: 'bad',
@@ -200,27 +184,33 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
         ...doc.layers,
       ],
     });
-    const image = await pushManifest(registry.url, repo, 'foreign', bytes, MediaType.ociManifest);
-    proxy.reset();
+    const image = await pushManifest(
+      up.registry.url,
+      repo,
+      'foreign',
+      bytes,
+      MediaType.ociManifest,
+    );
+    up.proxy.reset();
 
     const { summary } = await sync(repo);
 
     expect(summary.result).toBe('success');
     expect(summary.failed).toEqual([]);
-    const content = await rig.content(repo);
+    const content = await up.rig.content(repo);
     expect(content.tags).toEqual({ plain: generated.tags['plain'], foreign: image });
     expect(content.blobs).toContain(foreign);
     expect(content.manifestBlobs.filter(([m]) => m === image).map(([, b]) => b)).toEqual(
       [foreign, ...doc.layers.map((l) => l.digest)].sort(),
     );
     const row: Array<{ stored: boolean; size: number; media_type: string }> =
-      await rig.catalog.read((m) =>
+      await up.rig.catalog.read((m) =>
         m.query('SELECT stored, size::int, media_type FROM blob WHERE digest = $1', [foreign]),
       );
     expect(row).toEqual([
       { stored: false, size: foreignBytes.length, media_type: NON_DISTRIBUTABLE },
     ]);
-    const sources: Array<{ url: string }> = await rig.catalog.read((m) =>
+    const sources: Array<{ url: string }> = await up.rig.catalog.read((m) =>
       m.query(
         `SELECT s.url FROM blob_source s JOIN blob b ON b.id = s.blob_id
           WHERE b.digest = $1 ORDER BY s.url`,
@@ -228,9 +218,9 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
       ),
     );
     expect(sources.map((s) => s.url)).toEqual([...urls].sort());
-    expect(proxy.requests.filter((r) => r.path.endsWith(`/blobs/${foreign}`))).toEqual([]);
-    expect(await rig.store.has(foreign)).toBe(false);
-    const found = await checkConsistency(rig.catalog, rig.store);
+    expect(up.proxy.requests.filter((r) => r.path.endsWith(`/blobs/${foreign}`))).toEqual([]);
+    expect(await up.rig.store.has(foreign)).toBe(false);
+    const found = await checkConsistency(up.rig.catalog, up.rig.store);
     expect(Object.values(found).flat()).toEqual([]);
     const withoutItsRows = await checksWithout(foreign);
     expect(withoutItsRows.manifestMissingLayers).toEqual([image]);
@@ -244,7 +234,7 @@ describe.each(['postgres', 'pglite'] as const)('broken content upstream on %s', 
         super('rollback');
       }
     }
-    const rollback = rig.catalog.transaction(async (m) => {
+    const rollback = up.rig.catalog.transaction(async (m) => {
       for (const table of ['manifest_blob', 'blob_source']) {
         await m.query(
           `DELETE FROM ${table} WHERE blob_id = (SELECT id FROM blob WHERE digest = $1)`,

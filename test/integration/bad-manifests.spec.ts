@@ -6,11 +6,9 @@ import {
   replaceManifestBody,
   serveManifest,
 } from '../harness/manifest-faults';
-import { type CountingProxy, startCountingProxy } from '../harness/proxy';
+import { useProxiedUpstream } from '../harness/proxied-upstream';
 import { pushGenerated, pushManifest } from '../harness/push';
-import { type RunningRegistry, startRegistry } from '../harness/registry';
 import { syncWithLog } from '../harness/signatures/sync-with-log';
-import { createSyncRig, type SyncRig } from '../harness/sync-rig';
 import { expectOnlyFailure } from './failure-expectations';
 
 /**
@@ -24,25 +22,7 @@ const TAGS = ['good-1', 'bad', 'good-2'];
 const MANIFEST_CAP = 4 * 1024 * 1024;
 
 describe.each(['postgres', 'pglite'] as const)('bad manifests upstream on %s', (kind) => {
-  let registry: RunningRegistry;
-  let proxy: CountingProxy;
-  let rig: SyncRig;
-
-  beforeAll(async () => {
-    registry = await startRegistry();
-    proxy = await startCountingProxy(registry.url);
-    rig = await createSyncRig(kind);
-  });
-
-  afterAll(async () => {
-    await rig?.close();
-    await proxy?.stop();
-    await registry?.stop();
-  });
-
-  afterEach(() => {
-    proxy.intercept = undefined;
-  });
+  const up = useProxiedUpstream(kind);
 
   /** A repository of its own per case, so no case finds another's content in the catalog. */
   async function pushThreeTags(repo: string): Promise<GeneratedRepository> {
@@ -51,7 +31,7 @@ describe.each(['postgres', 'pglite'] as const)('bad manifests upstream on %s', (
       seed: `${kind}/${repo}`,
       uniqueLayerBytes: 64,
     });
-    await pushGenerated(registry.url, repo, generated);
+    await pushGenerated(up.registry.url, repo, generated);
     return generated;
   }
 
@@ -60,18 +40,18 @@ describe.each(['postgres', 'pglite'] as const)('bad manifests upstream on %s', (
     'good-2': generated.tags['good-2']!,
   });
 
-  const sync = (repo: string) => syncWithLog(rig, { name: repo, registryUrl: proxy.url });
+  const sync = (repo: string) => syncWithLog(up.rig, { name: repo, registryUrl: up.proxy.url });
 
   it('reports a manifest that is not JSON as MANIFEST_INVALID', async () => {
     const repo = 'bad/not-json';
     const generated = await pushThreeTags(repo);
     const bytes = Buffer.from('<html>502 Bad Gateway</html>');
     const digest = sha256Digest(bytes);
-    proxy.intercept = serveManifest(repo, 'bad', bytes, MediaType.ociManifest);
+    up.proxy.intercept = serveManifest(repo, 'bad', bytes, MediaType.ociManifest);
 
     const run = await sync(repo);
 
-    await expectOnlyFailure(rig, run, {
+    await expectOnlyFailure(up.rig, run, {
       failure: {
         repository: repo,
         reference: 'bad',
@@ -90,11 +70,11 @@ describe.each(['postgres', 'pglite'] as const)('bad manifests upstream on %s', (
     const mediaType = 'application/vnd.example.bundle.v1+json';
     const bytes = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, parts: [] }));
     const digest = sha256Digest(bytes);
-    proxy.intercept = serveManifest(repo, 'bad', bytes, mediaType);
+    up.proxy.intercept = serveManifest(repo, 'bad', bytes, mediaType);
 
     const run = await sync(repo);
 
-    await expectOnlyFailure(rig, run, {
+    await expectOnlyFailure(up.rig, run, {
       failure: {
         repository: repo,
         reference: 'bad',
@@ -112,11 +92,11 @@ describe.each(['postgres', 'pglite'] as const)('bad manifests upstream on %s', (
     const generated = await pushThreeTags(repo);
     const digest = generated.tags['bad']!;
     const tampered = Buffer.concat([generated.manifests.get(digest)!.bytes, Buffer.from('\n')]);
-    proxy.intercept = replaceManifestBody(repo, digest, tampered, MediaType.ociManifest);
+    up.proxy.intercept = replaceManifestBody(repo, digest, tampered, MediaType.ociManifest);
 
     const run = await sync(repo);
 
-    await expectOnlyFailure(rig, run, {
+    await expectOnlyFailure(up.rig, run, {
       failure: {
         repository: repo,
         reference: 'bad',
@@ -134,11 +114,11 @@ describe.each(['postgres', 'pglite'] as const)('bad manifests upstream on %s', (
     const generated = await pushThreeTags(repo);
     const digest = generated.tags['bad']!;
     const endless = endlessManifestBody(repo, digest, MediaType.ociManifest);
-    proxy.intercept = endless.intercept;
+    up.proxy.intercept = endless.intercept;
 
     const run = await sync(repo);
 
-    await expectOnlyFailure(rig, run, {
+    await expectOnlyFailure(up.rig, run, {
       failure: {
         repository: repo,
         reference: 'bad',
@@ -161,11 +141,11 @@ describe.each(['postgres', 'pglite'] as const)('bad manifests upstream on %s', (
     const bytes = Buffer.from(
       JSON.stringify({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }),
     );
-    const digest = await pushManifest(registry.url, repo, 'bad', bytes, MediaType.ociIndex);
+    const digest = await pushManifest(up.registry.url, repo, 'bad', bytes, MediaType.ociIndex);
 
     const run = await sync(repo);
 
-    await expectOnlyFailure(rig, run, {
+    await expectOnlyFailure(up.rig, run, {
       failure: {
         repository: repo,
         reference: 'bad',

@@ -1,10 +1,8 @@
 import { readRepositoryStatus } from '../../src/app/read-repository-status';
 import { checkConsistency } from '../harness/check-consistency';
 import { type GeneratedRepository, generateRepository } from '../harness/image-generator';
-import { type CountingProxy, startCountingProxy } from '../harness/proxy';
+import { useProxiedUpstream } from '../harness/proxied-upstream';
 import { deleteBlob, deleteManifest, pushBlob, pushGenerated, pushManifest } from '../harness/push';
-import { type RunningRegistry, startRegistry } from '../harness/registry';
-import { createSyncRig, type SyncRig } from '../harness/sync-rig';
 import { catalogRows } from './catalog-expectations';
 
 /**
@@ -30,34 +28,16 @@ function ownBlobs(generated: GeneratedRepository, image: string) {
 }
 
 describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
-  let registry: RunningRegistry;
-  let proxy: CountingProxy;
-  let rig: SyncRig;
-
-  beforeAll(async () => {
-    registry = await startRegistry();
-    proxy = await startCountingProxy(registry.url);
-    rig = await createSyncRig(kind);
-  });
-
-  afterAll(async () => {
-    await rig?.close();
-    await proxy?.stop();
-    await registry?.stop();
-  });
-
-  afterEach(() => {
-    proxy.intercept = undefined;
-  });
+  const up = useProxiedUpstream(kind);
 
   async function expectConsistent(): Promise<void> {
-    const found = await checkConsistency(rig.catalog, rig.store);
+    const found = await checkConsistency(up.rig.catalog, up.rig.store);
     expect(Object.values(found).flat()).toEqual([]);
   }
 
   /** The paths the last run GET from the proxy, of one kind of request, sorted. */
   const gets = (kind: 'manifests' | 'blobs') =>
-    proxy.requests
+    up.proxy.requests
       .filter((r) => r.method === 'GET' && r.path.includes(`/${kind}/`))
       .map((r) => r.path.slice(r.path.lastIndexOf('/') + 1))
       .sort();
@@ -70,15 +50,15 @@ describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
       seed: `${kind}/${repo}`,
       uniqueLayerBytes: 64,
     });
-    await pushGenerated(registry.url, repo, generated);
+    await pushGenerated(up.registry.url, repo, generated);
     const [blobList, childList] = [generated.tags['bad-blob']!, generated.tags['bad-child']!];
     const brokenImage = generated.children['bad-blob']![0]!;
     const { layer } = ownBlobs(generated, brokenImage);
     const child = generated.children['bad-child']![1]!;
-    await deleteBlob(registry.url, repo, layer);
-    await deleteManifest(registry.url, repo, child);
+    await deleteBlob(up.registry.url, repo, layer);
+    await deleteManifest(up.registry.url, repo, child);
 
-    const first = await rig.sync({ name: repo, registryUrl: proxy.url });
+    const first = await up.rig.sync({ name: repo, registryUrl: up.proxy.url });
 
     expect(first.result).toBe('partial');
     expect(first.version).toBe(1);
@@ -102,25 +82,25 @@ describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
           '(manifest GET: HTTP 404: MANIFEST_UNKNOWN manifest unknown)',
       },
     ]);
-    const [status] = await readRepositoryStatus(rig.catalog, [repo]);
+    const [status] = await readRepositoryStatus(up.rig.catalog, [repo]);
     expect(status!.lastRun).toMatchObject({
       result: 'partial',
       counts: { tags: 1, failed: 2 },
       error: { failed: first.failed },
     });
-    expect((await rig.content(repo)).tags).toEqual({ good: generated.tags['good'] });
-    const saved = (await catalogRows(rig.catalog)).manifests;
+    expect((await up.rig.content(repo)).tags).toEqual({ good: generated.tags['good'] });
+    const saved = (await catalogRows(up.rig.catalog)).manifests;
     for (const failed of [blobList, childList, brokenImage]) expect(saved).not.toContain(failed);
     await expectConsistent();
 
-    await pushBlob(registry.url, repo, layer, generated.blobs.get(layer)!);
+    await pushBlob(up.registry.url, repo, layer, generated.blobs.get(layer)!);
     const { bytes, mediaType } = generated.manifests.get(child)!;
-    await pushManifest(registry.url, repo, child, bytes, mediaType);
-    proxy.reset();
-    const second = await rig.sync({ name: repo, registryUrl: proxy.url });
+    await pushManifest(up.registry.url, repo, child, bytes, mediaType);
+    up.proxy.reset();
+    const second = await up.rig.sync({ name: repo, registryUrl: up.proxy.url });
 
     expect(second).toMatchObject({ result: 'success', version: 2, failed: [] });
-    expect((await rig.content(repo)).tags).toEqual(generated.tags);
+    expect((await up.rig.content(repo)).tags).toEqual(generated.tags);
     // Fetched again: the failed lists and what of them the first run could not save. The
     // sibling images each list saved then, and every blob stored then, are not.
     expect(gets('manifests')).toEqual([blobList, brokenImage, childList, child].sort());
@@ -136,18 +116,18 @@ describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
       seed: `${kind}/${repo}`,
       uniqueLayerBytes: 64,
     });
-    await pushGenerated(registry.url, repo, generated);
-    const options = { name: repo, registryUrl: proxy.url, mirror: true };
-    expect(await rig.sync(options)).toMatchObject({ result: 'success', version: 1 });
-    const before = await rig.content(repo);
+    await pushGenerated(up.registry.url, repo, generated);
+    const options = { name: repo, registryUrl: up.proxy.url, mirror: true };
+    expect(await up.rig.sync(options)).toMatchObject({ result: 'success', version: 1 });
+    const before = await up.rig.content(repo);
     const moved = await generateRepository({ tags: ['flaky'], seed: `${kind}/${repo}/moved` });
-    await pushGenerated(registry.url, repo, moved);
+    await pushGenerated(up.registry.url, repo, moved);
     const newFlaky = moved.tags['flaky']!;
     const { layer } = ownBlobs(moved, newFlaky);
-    await deleteBlob(registry.url, repo, layer);
-    await deleteManifest(registry.url, repo, generated.tags['gone']!);
+    await deleteBlob(up.registry.url, repo, layer);
+    await deleteManifest(up.registry.url, repo, generated.tags['gone']!);
 
-    const second = await rig.sync(options);
+    const second = await up.rig.sync(options);
 
     expect(second.result).toBe('partial');
     expect(second.version).toBe(2);
@@ -161,7 +141,7 @@ describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
         message: `blob ${layer} is missing upstream ${BLOB_UNKNOWN}`,
       },
     ]);
-    const kept = await rig.content(repo);
+    const kept = await up.rig.content(repo);
     expect(kept.tags).toEqual({ stable: generated.tags['stable'], flaky: generated.tags['flaky'] });
     const oldFlaky = ownBlobs(generated, generated.tags['flaky']!);
     expect(kept.manifestConfigs[generated.tags['flaky']!]).toBe(oldFlaky.config);
@@ -170,11 +150,11 @@ describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
     expect(Object.keys(kept.manifests).length).toBe(Object.keys(before.manifests).length - 1);
     await expectConsistent();
 
-    await pushBlob(registry.url, repo, layer, moved.blobs.get(layer)!);
-    const third = await rig.sync(options);
+    await pushBlob(up.registry.url, repo, layer, moved.blobs.get(layer)!);
+    const third = await up.rig.sync(options);
 
     expect(third).toMatchObject({ result: 'success', version: 3, failed: [] });
-    const repaired = await rig.content(repo);
+    const repaired = await up.rig.content(repo);
     expect(repaired.tags).toEqual({ stable: generated.tags['stable'], flaky: newFlaky });
     expect(Object.keys(repaired.manifests)).not.toContain(generated.tags['flaky']);
     await expectConsistent();
@@ -186,23 +166,23 @@ describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
       tags: ['stable', 'pinned'],
       seed: `${kind}/${repo}`,
     });
-    await pushGenerated(registry.url, repo, generated);
+    await pushGenerated(up.registry.url, repo, generated);
     const pinned = generated.tags['pinned']!;
     const options = {
       name: repo,
-      registryUrl: proxy.url,
+      registryUrl: up.proxy.url,
       mirror: true,
       pipeline: { tagFilter: (tag: string) => tag === 'stable', digests: [pinned] },
     };
-    expect(await rig.sync(options)).toMatchObject({ result: 'success', version: 1 });
-    proxy.intercept = (req, res) => {
+    expect(await up.rig.sync(options)).toMatchObject({ result: 'success', version: 1 });
+    up.proxy.intercept = (req, res) => {
       if (req.method !== 'HEAD' || req.url !== `/v2/${repo}/manifests/${pinned}`) return false;
       res.writeHead(400, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'injected' }] }));
       return true;
     };
 
-    const second = await rig.sync(options);
+    const second = await up.rig.sync(options);
 
     expect(second.result).toBe('partial');
     expect(second.failed).toEqual([
@@ -214,7 +194,7 @@ describe.each(['postgres', 'pglite'] as const)('partial runs on %s', (kind) => {
       },
     ]);
     expect(second.version).toBeNull();
-    const content = await rig.content(repo);
+    const content = await up.rig.content(repo);
     expect(content.version).toBe(1);
     expect(Object.keys(content.manifests).sort()).toEqual(
       [generated.tags['stable'], pinned].sort(),
