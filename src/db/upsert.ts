@@ -1,7 +1,13 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
+/** Every row's id by its natural key, and which keys were in the table before the insert. */
+export class UpsertedIds extends Map<string, string> {
+  readonly existed = new Set<string>();
+}
+
 /**
- * Inserts rows that may already exist and returns every row's id by its natural key.
+ * Inserts rows that may already exist and returns every row's id by its natural key, telling
+ * the rows it inserted from those that were there (`existed`).
  *
  * `INSERT ... ON CONFLICT DO NOTHING RETURNING` only returns the rows it inserted, and TypeORM
  * assigns returned ids to entities by position, so existing rows are read back by key instead.
@@ -13,13 +19,13 @@ export async function upsertByKey<E extends ObjectLiteral>(
   target: EntityTarget<E>,
   rows: E[],
   key: { columns: string[]; of: (row: E) => string },
-): Promise<Map<string, string>> {
+): Promise<UpsertedIds> {
   const unique = new Map<string, E>();
   for (const row of rows) unique.set(key.of(row), row);
   const sorted = [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (sorted.length === 0) return new Map();
+  const ids = new UpsertedIds();
+  if (sorted.length === 0) return ids;
 
-  const ids = new Map<string, string>();
   const metadata = manager.connection.getMetadata(target);
   const propertyOf = (column: string) => {
     const meta = metadata.findColumnWithDatabaseName(column);
@@ -58,7 +64,9 @@ export async function upsertByKey<E extends ObjectLiteral>(
     });
     qb.where(`(${tuple}) IN (${placeholders.join(', ')})`, params);
     for (const raw of await qb.getRawMany<Record<string, unknown>>()) {
-      ids.set(keyOfRaw(raw), raw['id'] as string);
+      const existing = keyOfRaw(raw);
+      ids.set(existing, raw['id'] as string);
+      ids.existed.add(existing);
     }
   }
   return ids;

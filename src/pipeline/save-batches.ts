@@ -5,7 +5,7 @@ import { Blob } from '../db/entities/blob';
 import { Manifest } from '../db/entities/manifest';
 import { ManifestSignature } from '../db/entities/manifest-signature';
 import { Tag } from '../db/entities/tag';
-import { upsertByKey } from '../db/upsert';
+import { type UpsertedIds, upsertByKey } from '../db/upsert';
 import { toSyncError } from '../errors';
 import {
   type AnyDc,
@@ -146,11 +146,12 @@ function blobRow(dc: BlobDc): Blob {
 
 /**
  * A blob first cataloged on_demand and now downloaded becomes stored (the insert above left the
- * existing row alone); a layer not downloaded gets a row for each place it can be fetched from.
+ * existing row alone; a row it inserted is right already); a layer not downloaded gets a row for
+ * each place it can be fetched from.
  */
-async function recordBlobPlaces(manager: EntityManager, blobs: BlobDc[], ids: Map<string, string>) {
+async function recordBlobPlaces(manager: EntityManager, blobs: BlobDc[], ids: UpsertedIds) {
   const stored = blobs
-    .filter((dc) => dc.remoteUrls === undefined)
+    .filter((dc) => dc.remoteUrls === undefined && ids.existed.has(dc.key))
     .map((dc) => ({ id: ids.get(dc.key), size: dc.storedSize ?? null }));
   if (stored.length > 0) {
     await manager.query(

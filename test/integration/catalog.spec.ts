@@ -56,6 +56,8 @@ describe.each<DatabaseKind>(['postgres', 'pglite'])('catalog on %s', (kind) => {
       );
 
       expect(second.get(digest(2))).toBe(first.get(digest(2)));
+      expect([...first.existed]).toEqual([]);
+      expect([...second.existed]).toEqual([digest(2)]);
       const rows: Array<{ digest: string; id: string }> = await catalog.read((m) =>
         m.query('SELECT digest, id FROM blob ORDER BY digest'),
       );
