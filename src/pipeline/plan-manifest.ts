@@ -92,7 +92,10 @@ function planList(ctx: SyncContext, parsed: ParsedManifest, depth: number): Mani
         digest: parsed.digest,
       });
     }
-    return ctx.catalog.knownManifests(parsed.manifests.map((d) => d.digest));
+    const digests = parsed.manifests.map((d) => d.digest);
+    return ctx.catalog.knownManifests(
+      ctx.catalogHadManifests ? digests : digests.filter((d) => ctx.fetched.has(d)),
+    );
   }).pipe(
     mergeMap((known) =>
       from(parsed.manifests).pipe(

@@ -84,10 +84,11 @@ export class SyncContext {
   /** Manifests synced by digest without a tag (digest includes): digest to row id. */
   readonly untagged = new Map<string, string>();
   /**
-   * Whether a tag's manifest is looked up with a HEAD before it is fetched. The HEAD only pays
-   * when the catalog may know the digest; into an empty catalog a first sync GETs directly.
+   * Whether the catalog held any manifest as the run started. When it held none (a first sync
+   * into a new catalog), the only manifests it can know are those this run fetched: a tag's
+   * manifest is fetched without a HEAD first, and a list's children are not looked up.
    */
-  headFirst = true;
+  catalogHadManifests = true;
   readonly counts = {
     tags: 0,
     manifests: 0,

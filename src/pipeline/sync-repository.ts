@@ -120,7 +120,7 @@ export async function syncRepository(deps: SyncDeps, sync: RepositorySync): Prom
     }
     // No separate ping: the tag list is the first request and fails as clearly, so a sync with
     // no upstream change costs exactly the tag list pages and one HEAD per tag.
-    ctx.headFirst = !(await deps.catalog.hasNoManifests());
+    ctx.catalogHadManifests = !(await deps.catalog.hasNoManifests());
     const saved = await runPipeline(ctx);
     await deps.beforeVersion?.();
     if (deps.signal?.aborted) {

@@ -37,7 +37,7 @@ export function tagsToContent(ctx: SyncContext): OperatorFunction<string, AnyDc>
 function tagContent(ctx: SyncContext, tag: string): Observable<AnyDc> {
   ctx.processedRefs.add(tag);
   return defer(async () => {
-    if (!ctx.headFirst)
+    if (!ctx.catalogHadManifests)
       return { missing: false as const, digest: refDigest(tag), known: undefined };
     const head = await ctx.upstream.headManifest(tag);
     if (!head) return { missing: true as const };
@@ -117,7 +117,7 @@ async function fetchRoot(
 
 /** Without a HEAD first, a tag removed since the list was read shows as a 404 on the GET. */
 async function fetchUnlessGone(ctx: SyncContext, tag: string, digest?: Digest) {
-  if (ctx.headFirst) return ctx.upstream.getManifest(digest ?? tag, digest);
+  if (ctx.catalogHadManifests) return ctx.upstream.getManifest(digest ?? tag, digest);
   try {
     return await ctx.upstream.getManifest(digest ?? tag, digest);
   } catch (err) {

@@ -7,7 +7,14 @@ import { SyncError } from '../../../src/errors';
 import { type AnyDc, BlobDc, ManifestDc, TagDc } from '../../../src/pipeline/declarative-content';
 import { tagsToContent } from '../../../src/pipeline/tags-to-content';
 import type { BlobStore } from '../../../src/storage/blob-store';
-import { blobDescriptor, fakeContext, FakeUpstream, imageManifest, indexManifest } from './fakes';
+import {
+  blobDescriptor,
+  FakeCatalog,
+  fakeContext,
+  FakeUpstream,
+  imageManifest,
+  indexManifest,
+} from './fakes';
 
 /** An image with an artifact config (not read back) and one layer of its own. */
 function image(name: string): ParsedManifest {
@@ -241,4 +248,30 @@ describe('planManifest through the first stage', () => {
       },
     ]);
   }, 3000);
+
+  it('into a catalog that held no manifest, looks up only children this run fetched', async () => {
+    const [x, y, z] = [image('x'), image('y'), image('z')];
+    const first = indexManifest([x, y]);
+    const second = indexManifest([y, z]);
+    const upstream = new FakeUpstream();
+    serve(upstream, first, second, x, y, z);
+    upstream.manifests.set('first', { bytes: first.bytes, mediaType: first.mediaType });
+    upstream.manifests.set('second', { bytes: second.bytes, mediaType: second.mediaType });
+    const catalog = new FakeCatalog();
+    // One tag at a time: the second list is planned after the first one's children were fetched.
+    const ctx = fakeContext({ upstream, catalog, options: { tagConcurrency: 1 } });
+    ctx.catalogHadManifests = false;
+
+    await lastValueFrom(
+      from(['first', 'second']).pipe(
+        tagsToContent(ctx),
+        downstream(() => 1, new Set()),
+        toArray(),
+      ),
+    );
+
+    expect(catalog.knownQueries).toEqual([[], [y.digest]]);
+    expect(upstream.calls.filter((call) => call.startsWith('HEAD'))).toEqual([]);
+    expect(ctx.failed).toEqual([]);
+  });
 });
