@@ -9,7 +9,7 @@ import type { AnyDc, BlobDc, ManifestDc } from './declarative-content';
 import { RunContent } from './run-content';
 
 /** Settled DCs kept per kind for sharing; memory stays flat however big the repository is. */
-const SETTLED_CAP = 4096;
+const SETTLED_CAP = 1024;
 
 export interface PipelineOptions {
   batchSize: number;

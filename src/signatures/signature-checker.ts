@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { SignatureSource } from './sources/found-signature';
 import type { SignatureOptions } from './signature-options';
@@ -10,14 +11,21 @@ export interface CheckedSignature {
   verdict: SignatureVerdict;
 }
 
+/** How many manifests' findings a run keeps; memory must not grow with the repository. */
+const CHECKED_CAP = 1024;
+
 /**
- * Finds and judges the signatures of manifests, once per digest per run. Without keys every
- * signature that parses and names the manifest is kept, unverified; with keys only those that
- * verify are. A signature that cannot be read, does not verify, or names another digest counts
- * as missing and is logged with the reason.
+ * Finds and judges the signatures of manifests, once per digest per run (among the most recent
+ * CHECKED_CAP digests asked about: a manifest asked about again much later is looked up again,
+ * which costs requests, not correctness). Without keys every signature that parses and names
+ * the manifest is kept, unverified; with keys only those that verify are. A signature that
+ * cannot be read, does not verify, or names another digest counts as missing and is logged with
+ * the reason.
  */
 export class SignatureChecker {
-  private readonly checked = new Map<string, Promise<CheckedSignature[]>>();
+  private readonly checked = new LRUCache<string, Promise<CheckedSignature[]>>({
+    max: CHECKED_CAP,
+  });
 
   constructor(
     private readonly sources: (scope: 'all' | 'cheap') => Promise<SignatureSource[]>,
