@@ -30,6 +30,8 @@ export interface CountingProxy {
   counts(): Record<RequestKind, number>;
   reset(): void;
   intercept?: Interceptor;
+  /** Milliseconds a request it lets through is held before it is forwarded (a slow registry). */
+  delay?: (req: IncomingMessage) => number;
   stop(): Promise<void>;
 }
 
@@ -134,7 +136,9 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
     recordStatusOnHead(res, entry);
 
     if (proxy.intercept?.(req, res)) return;
-    forward(req, res);
+    const delayMs = proxy.delay?.(req) ?? 0;
+    if (delayMs > 0) setTimeout(() => forward(req, res), delayMs);
+    else forward(req, res);
   });
 
   const stopServer = () =>

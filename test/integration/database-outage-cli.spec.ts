@@ -22,6 +22,8 @@ import { catalogRows, expectedRows } from './catalog-expectations';
  * outlives an outage longer than its retries and succeeds at its next scheduled run.
  */
 
+/** Every CLI process a test started, killed after it if still running. */
+const started: ChildProcessWithoutNullStreams[] = [];
 let buildDir: string;
 let workDir: string;
 let registry: RunningRegistry;
@@ -52,6 +54,10 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // A test that failed midway leaves its processes running; their pipes would hold jest open.
+  for (const child of started.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
   proxy.accept();
   await db?.drop();
 });
@@ -92,6 +98,7 @@ function start(args: string[], retryWindow: string): Started {
     },
   });
   const forget = killOnExit(child);
+  started.push(child);
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
       forget();

@@ -79,6 +79,7 @@ describe('OCI layout source containment', () => {
     const entries = Object.entries(BAD_ENTRIES).sort(([a], [b]) => a.localeCompare(b));
     expect(failed).toEqual(
       entries.map(([tag, digest]) => ({
+        repository: 'hostile',
         reference: tag,
         digest,
         code: 'DIGEST_INVALID',
@@ -106,12 +107,16 @@ describe('OCI layout source containment', () => {
     const relative = (digest: string) => path.join('blobs', 'sha256', digest.slice(7));
     expect(failed).toEqual([
       {
+        repository: 'symlinked',
         reference: 'v1',
         code: 'LAYOUT_INVALID',
         message: `${relative(manifest)} resolves outside the layout: ${manifestTarget}`,
       },
       {
+        repository: 'symlinked',
         reference: 'v2',
+        // The layer belongs to v2's manifest, which the failure names.
+        digest: generated.tags['v2'],
         code: 'LAYOUT_INVALID',
         message: `${relative(layer)} resolves outside the layout: ${layerTarget}`,
       },

@@ -37,6 +37,16 @@ describe('redirects of tag lists and manifests', () => {
     };
   }
 
+  /**
+   * Gives the catalog manifests of another repository, synced straight from the registry: a
+   * catalog that holds manifests HEADs each tag before its GET (an empty one GETs at once).
+   */
+  async function seedCatalog(): Promise<void> {
+    const seed = 'redirect/seed';
+    await pushed(seed);
+    await rig.sync({ name: seed, registryUrl: registry.url, repository: seed });
+  }
+
   function requested(): string[] {
     return proxy.requests.map((entry) => `${entry.method} ${entry.path}${entry.search}`);
   }
@@ -90,6 +100,7 @@ describe('redirects of tag lists and manifests', () => {
     const generated = await pushed(repository);
     const manifests = `/v2/${repository}/manifests`;
     const v2 = generated.tags['v2']!;
+    await seedCatalog();
     proxy.intercept = redirecting({
       [`HEAD ${manifests}/v1`]: `${foreign.origin}${manifests}/v1`,
       [`GET ${manifests}/${v2}`]: `${foreign.origin}${manifests}/${v2}`,
@@ -100,12 +111,15 @@ describe('redirects of tag lists and manifests', () => {
     expect(summary.result).toBe('partial');
     expect(summary.failed).toEqual([
       {
+        repository,
         reference: 'v1',
         code: 'REDIRECT_REFUSED',
         message: `HEAD ${proxy.url}${manifests}/v1 redirected to another origin: ${foreign.origin}`,
       },
       {
+        repository,
         reference: 'v2',
+        digest: v2,
         code: 'REDIRECT_REFUSED',
         message: `GET ${proxy.url}${manifests}/${v2} redirected to another origin: ${foreign.origin}`,
       },
@@ -120,6 +134,7 @@ describe('redirects of tag lists and manifests', () => {
     const tags = `/v2/${repository}/tags/list`;
     const manifests = `/v2/${repository}/manifests`;
     const v1 = generated.tags['v1']!;
+    await seedCatalog();
     proxy.intercept = redirecting({
       [`GET ${tags}`]: `${tags}?n=100`,
       [`HEAD ${manifests}/v1`]: `${proxy.url}${manifests}/${v1}`,

@@ -11,6 +11,7 @@ import { freshDatabase } from '../harness/database';
 import { generateRepository, type GeneratedRepository } from '../harness/image-generator';
 import { killOnExit } from '../harness/kill-on-exit';
 import { LogLines, msg } from '../harness/log-lines';
+import { type CountingProxy, startCountingProxy } from '../harness/proxy';
 import { pushGenerated } from '../harness/push';
 import { type RunningRegistry, startRegistry } from '../harness/registry';
 import { catalogRows, expectedRows } from './catalog-expectations';
@@ -23,10 +24,15 @@ import { catalogRows, expectedRows } from './catalog-expectations';
 
 const SKIPPED = 'another process syncs it; skipped until the next run';
 const WAITING = 'waiting for another process that syncs it';
+const BLOB_DELAY_MS = 250;
 
+/** Every CLI process a test started, killed after it if still running. */
+const started: ChildProcessWithoutNullStreams[] = [];
 let buildDir: string;
 let workDir: string;
 let registry: RunningRegistry;
+/** In front of the registry for `large`: each blob GET held back, so its first sync is slow. */
+let slow: CountingProxy;
 let db: Awaited<ReturnType<typeof freshDatabase>>;
 const generated: Record<'large' | 'small', GeneratedRepository> = {} as never;
 
@@ -34,7 +40,10 @@ beforeAll(async () => {
   buildDir = await compileCli();
   workDir = await mkdtemp(path.join(os.tmpdir(), 'cs-two-daemons-'));
   registry = await startRegistry();
-  // Large enough that its first sync, one catalog row per batch, takes seconds.
+  // Slow enough that its first sync takes seconds: another process started meanwhile finds the
+  // repository locked, however fast the machine.
+  slow = await startCountingProxy(registry.url);
+  slow.delay = (req) => (req.method === 'GET' && req.url?.includes('/blobs/') ? BLOB_DELAY_MS : 0);
   generated.large = await generateRepository({
     tags: 24,
     platforms: [
@@ -54,10 +63,15 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  // A test that failed midway leaves its processes running; their pipes would hold jest open.
+  for (const child of started.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
   await db?.drop();
 });
 
 afterAll(async () => {
+  await slow?.stop();
   await registry?.stop();
   if (buildDir) await rm(buildDir, { recursive: true, force: true });
   if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -68,7 +82,7 @@ async function writeConfig(name: string, repositories: Array<'large' | 'small'>,
   for (const repository of repositories) {
     lines.push(
       `  - name: ${repository}`,
-      `    upstream: ${registry.url}`,
+      `    upstream: ${repository === 'large' ? slow.url : registry.url}`,
       `    repository: busy/${repository}`,
       `    interval: ${interval}`,
     );
@@ -90,6 +104,7 @@ function start(args: string[]): Started {
     env: { DATABASE_URL: db.options.url, DATA_DIR: db.dataDir, BATCH_SIZE: '1' },
   });
   const forget = killOnExit(child);
+  started.push(child);
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => {
       forget();
