@@ -1,9 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import {
+  type FileHandle,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+} from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import { digestOf, parseDigest } from '../content/digest';
 import { crashPoint } from '../crash-points';
 import { SyncError, type ErrorData } from '../errors';
@@ -68,47 +75,21 @@ export class BlobStore {
     await this.#mkdir(dirname(target));
 
     const temp = join(this.#tmp, `${algorithm}-${randomUUID()}`);
-    const hash = createHash(algorithm);
-    let size = 0;
-    // A small blob the caller reads next (an image config) is kept, not read back from disk.
-    let kept: Buffer[] | undefined = options.keepUpTo !== undefined ? [] : undefined;
-    let halfWritten = false;
-    let sourceFailed = false;
-    source.once('error', () => (sourceFailed = true));
-    const meter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        size += chunk.length;
-        // Stop a source that runs past its descriptor instead of filling the disk with it.
-        if (expectedSize !== undefined && size > expectedSize) {
-          done(mismatch(`more than the expected ${expectedSize} bytes`, where));
-          return;
-        }
-        hash.update(chunk);
-        if (kept && size <= options.keepUpTo!) kept.push(chunk);
-        else kept = undefined;
-        // Once per blob, at its second chunk, the first on its way into the temp file: half done.
-        if (size > chunk.length && !halfWritten) {
-          halfWritten = true;
-          crashPoint('blob.writing', { digest, bytes: size - chunk.length });
-        }
-        done(null, chunk);
-      },
-    });
-
+    let written: Written;
     try {
-      // `flush` syncs before close: a blob renamed into place must survive a crash whole.
-      await pipeline(source, meter, createWriteStream(temp, { flags: 'wx', flush: true }));
+      written = await writeTemp(temp, source, { where, algorithm, expectedSize, ...options });
     } catch (err) {
+      source.destroy();
       await rm(temp, { force: true });
-      throw writeError(err, sourceFailed, where);
+      throw err;
     }
 
-    const actual = `${algorithm}:${hash.digest('hex')}`;
+    const actual = `${algorithm}:${written.hash}`;
     const problem =
       actual !== digest
         ? `bytes hash to ${actual}`
-        : expectedSize !== undefined && size !== expectedSize
-          ? `${size} bytes, expected ${expectedSize}`
+        : expectedSize !== undefined && written.size !== expectedSize
+          ? `${written.size} bytes, expected ${expectedSize}`
           : undefined;
     if (problem) {
       await rm(temp, { force: true });
@@ -118,7 +99,7 @@ export class BlobStore {
     crashPoint('blob.before-rename', { digest });
     await rename(temp, target);
     crashPoint('blob.after-rename', { digest });
-    return kept ? { size, bytes: Buffer.concat(kept) } : { size };
+    return written.bytes ? { size: written.size, bytes: written.bytes } : { size: written.size };
   }
 
   async #mkdir(dir: string): Promise<void> {
@@ -169,22 +150,97 @@ export class BlobStore {
   }
 }
 
-function mismatch(problem: string, where: ErrorData): SyncError {
-  return new SyncError('DIGEST_MISMATCH', `blob ${where.digest}: ${problem}`, where);
+interface Written {
+  size: number;
+  /** The hex digest of the bytes, by the digest's algorithm. */
+  hash: string;
+  bytes?: Buffer;
 }
 
-function writeError(err: unknown, sourceFailed: boolean, where: ErrorData): SyncError {
-  if (err instanceof SyncError) return err;
-  if (!sourceFailed) return storageError(err, 'cannot write blob', where);
-  const message = err instanceof Error ? err.message : String(err);
-  return new SyncError(
-    'BLOB_INCOMPLETE',
-    `blob ${where.digest}: stream failed: ${message}`,
-    where,
-    {
-      cause: err,
-    },
-  );
+interface TempOptions {
+  where: ErrorData;
+  algorithm: string;
+  expectedSize?: number;
+  keepUpTo?: number;
+}
+
+/**
+ * The source's bytes into a new temp file, hashed on the way, and synced before it is closed:
+ * a blob renamed into place must survive a crash whole. Chunks are written one at a time
+ * through the file handle, which also holds the source back while the disk catches up.
+ *
+ * A plain loop rather than `pipeline()` into a write stream: most blobs of a sync are small
+ * (configs, thin layers) and arrive in one chunk, and for those the streams' own machinery
+ * cost more CPU than the writing (about a second per 6,000 blobs).
+ */
+async function writeTemp(temp: string, source: Readable, options: TempOptions): Promise<Written> {
+  const { where, expectedSize, keepUpTo } = options;
+  const hash = createHash(options.algorithm);
+  // A small blob the caller reads next (an image config) is kept, not read back from disk.
+  let kept: Buffer[] | undefined = keepUpTo !== undefined ? [] : undefined;
+  let size = 0;
+  let chunks = 0;
+  const file = await open(temp, 'wx').catch((err: unknown) => {
+    throw storageError(err, 'cannot write blob', where);
+  });
+  try {
+    for await (const chunk of readChunks(source, where)) {
+      size += chunk.length;
+      // Stop a source that runs past its descriptor instead of filling the disk with it.
+      if (expectedSize !== undefined && size > expectedSize) {
+        throw mismatch(`more than the expected ${expectedSize} bytes`, where);
+      }
+      hash.update(chunk);
+      if (kept && size <= keepUpTo!) kept.push(chunk);
+      else kept = undefined;
+      // Once per blob, at its second chunk, the first already in the temp file: half done.
+      chunks += 1;
+      if (chunks === 2) {
+        crashPoint('blob.writing', { digest: where.digest, bytes: size - chunk.length });
+      }
+      await writeAll(file, chunk, where);
+    }
+    await file.sync().catch((err: unknown) => {
+      throw storageError(err, 'cannot write blob', where);
+    });
+  } finally {
+    await file.close().catch(() => undefined);
+  }
+  return { size, hash: hash.digest('hex'), ...(kept && { bytes: Buffer.concat(kept) }) };
+}
+
+/** The source's chunks; a source that fails is BLOB_INCOMPLETE, naming the blob. */
+async function* readChunks(source: Readable, where: ErrorData): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of source) yield chunk as Buffer;
+  } catch (err) {
+    if (err instanceof SyncError) throw err;
+    const message = err instanceof Error ? err.message : String(err);
+    throw new SyncError(
+      'BLOB_INCOMPLETE',
+      `blob ${where.digest}: stream failed: ${message}`,
+      where,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/** A write to a regular file may take less than the whole chunk; the rest follows. */
+async function writeAll(file: FileHandle, chunk: Buffer, where: ErrorData): Promise<void> {
+  try {
+    for (let at = 0; at < chunk.length;) {
+      const { bytesWritten } = await file.write(chunk, at, chunk.length - at);
+      at += bytesWritten;
+    }
+  } catch (err) {
+    throw storageError(err, 'cannot write blob', where);
+  }
+}
+
+function mismatch(problem: string, where: ErrorData): SyncError {
+  return new SyncError('DIGEST_MISMATCH', `blob ${where.digest}: ${problem}`, where);
 }
 
 function storageError(err: unknown, what: string, where: ErrorData): SyncError {
