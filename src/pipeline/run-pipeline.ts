@@ -8,6 +8,15 @@ import { saveBatches } from './save-batches';
 import type { SyncContext } from './sync-context';
 import { tagsToContent } from './tags-to-content';
 
+/**
+ * How long a batch that something waits on stays open for more items. Every item of a sync is
+ * awaited by its dependent, so without it a batch went out with whatever had arrived in the
+ * moment the saver turned idle: at 1,000 tags, 3,456 transactions of 3 rows on average. 25 ms
+ * on each of the four levels (blobs, manifests, lists, tags) is small beside a tag's fetches,
+ * and cut that to about 570.
+ */
+const BATCH_LINGER_MS = 25;
+
 export interface PipelineResult {
   tagIds: string[];
   signatureIds: string[];
@@ -31,7 +40,7 @@ export function runPipeline(ctx: SyncContext): Promise<PipelineResult> {
   const saved$ = firstStage$.pipe(
     takeUntil(stop$),
     downloadBlobs(ctx),
-    batchWithFlush(batchSize, ctx.waits$, ctx.saving$),
+    batchWithFlush(batchSize, ctx.waits$, ctx.saving$, BATCH_LINGER_MS),
     saveBatches(ctx),
     reduce(
       (result: PipelineResult, batch) => {

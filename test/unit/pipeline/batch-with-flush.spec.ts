@@ -94,6 +94,64 @@ describe('batchWithFlush', () => {
     });
   });
 
+  it('lingers after an awaited item arrives, so the items on their way join its batch', () => {
+    scheduler().run(({ cold, hot, expectObservable }) => {
+      const source$ = cold('a-b-c---d|');
+      const waits$ = hot<string[]>('w--------', { w: ['a'] });
+
+      const batches$ = source$.pipe(batchWithFlush(10, waits$, hot<boolean>(''), 5));
+
+      // a is due at 0 and leaves at 5 with what came meanwhile; d is nobody's dependency.
+      expectObservable(batches$).toBe('-----x---(y|)', { x: ['a', 'b', 'c'], y: ['d'] });
+    });
+  });
+
+  it('lingers from the moment a batch became due, not from each awaited item', () => {
+    scheduler().run(({ cold, hot, expectObservable }) => {
+      const source$ = cold('a-b-c-------|');
+      const waits$ = hot<string[]>('w-----------', { w: ['a', 'c'] });
+
+      const batches$ = source$.pipe(batchWithFlush(10, waits$, hot<boolean>(''), 3));
+
+      // a makes the batch due at 0, so it leaves at 3; c starts the next one, due at 4, out at 7.
+      expectObservable(batches$).toBe('---x---y----|', { x: ['a', 'b'], y: ['c'] });
+    });
+  });
+
+  it('cuts the linger short when the batch fills', () => {
+    scheduler().run(({ cold, hot, expectObservable }) => {
+      const source$ = cold('ab-------c|');
+      const waits$ = hot<string[]>('w---------', { w: ['a'] });
+
+      const batches$ = source$.pipe(batchWithFlush(2, waits$, hot<boolean>(''), 50));
+
+      expectObservable(batches$).toBe('-x--------(y|)', { x: ['a', 'b'], y: ['c'] });
+    });
+  });
+
+  it('after the linger, still waits for the consumer to turn idle', () => {
+    scheduler().run(({ cold, hot, expectObservable }) => {
+      const source$ = cold('a----------|');
+      const waits$ = hot<string[]>('w----------', { w: ['a'] });
+      const saving$ = hot<boolean>('s-------i--', { s: true, i: false });
+
+      const batches$ = source$.pipe(batchWithFlush(10, waits$, saving$, 3));
+
+      expectObservable(batches$).toBe('--------x--|', { x: ['a'] });
+    });
+  });
+
+  it('flushes on completion without waiting out the linger', () => {
+    scheduler().run(({ cold, hot, expectObservable }) => {
+      const source$ = cold('a-|');
+      const waits$ = hot<string[]>('w--', { w: ['a'] });
+
+      const batches$ = source$.pipe(batchWithFlush(10, waits$, hot<boolean>(''), 20));
+
+      expectObservable(batches$).toBe('--(x|)', { x: ['a'] });
+    });
+  });
+
   it('refuses a batch size below 1', () => {
     expect(() => batchWithFlush(0, hot())).toThrow('batch size 0 is not >= 1');
   });
