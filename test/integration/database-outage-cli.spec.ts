@@ -174,7 +174,9 @@ it('the daemon outlives an outage longer than its retries and succeeds at its ne
     code: 'DATABASE_ERROR',
     message: expect.stringMatching(/^database connection lost: /),
   });
-  expect(daemon.logs.count(msg('repository lock lost'))).toBe(1);
+  // The lock's connection retries over the same window as the run's queries: whichever gives up
+  // first ends the run, so the lock may or may not log its loss before the run releases it.
+  expect(daemon.logs.count(msg('repository lock lost'))).toBeLessThanOrEqual(1);
   expect(finished).toMatchObject({ repository: 'app', result: 'success', version: 1 });
   // The failed run could not be recorded while the database was down; the next run, holding the
   // repository's lock, found its row still running and marked it abandoned.

@@ -1,3 +1,4 @@
+import { readRepositoryStatus } from '../../src/app/read-repository-status';
 import type { SyncSummary } from '../../src/pipeline/sync-repository';
 import { checkConsistency } from '../harness/check-consistency';
 import { type LogLines, msg } from '../harness/log-lines';
@@ -32,6 +33,12 @@ export async function expectOnlyFailure(
   expect(summary.failed).toEqual([expected.failure]);
   expect(log.count(msg('tag failed'))).toBe(1);
   expect(log.lines.find(msg('tag failed'))).toMatchObject(expected.failure);
+  const [status] = await readRepositoryStatus(rig.catalog, [expected.failure.repository]);
+  expect(status!.version).toBe(summary.version);
+  expect(status!.lastRun).toMatchObject({
+    result: 'partial',
+    error: { failed: [expected.failure] },
+  });
   const content = await rig.content(expected.failure.repository);
   expect(content.tags).toEqual(expected.tags);
   expect((await catalogRows(rig.catalog)).manifests).not.toContain(expected.unsaved);
