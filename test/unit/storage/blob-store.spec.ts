@@ -188,6 +188,69 @@ describe('BlobStore', () => {
   });
 });
 
+describe('BlobStore, a blob its descriptor says is at most 64 KiB', () => {
+  const small = bytes.subarray(0, 64 * 1024);
+  const smallDigest = sha256Digest(small);
+  /** The same size, one byte changed. */
+  const wrong = Buffer.from(small);
+  wrong.writeUInt8(wrong.readUInt8(40_000) ^ 0xff, 40_000);
+
+  it('is stored whole from several chunks and its bytes kept when asked', async () => {
+    const written = await store.write(smallDigest, chunked(small, 16 * 1024), small.length, {
+      keepUpTo: small.length,
+    });
+
+    expect(written).toEqual({ size: small.length, bytes: small });
+    expect(await readFile(store.pathOf(smallDigest))).toEqual(small);
+    expect(await store.sizeOf(smallDigest)).toBe(65_536);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('is checked before anything is written: a wrong one leaves the store untouched', async () => {
+    const write = store.write(smallDigest, chunked(wrong, 16 * 1024), small.length);
+
+    await expect(write).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `blob ${smallDigest}: bytes hash to ${sha256Digest(wrong)}`,
+    });
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('one byte over 64 KiB is streamed through a temp file instead', async () => {
+    const over = Buffer.concat([wrong, Buffer.from([0])]);
+    const write = store.write(sha256Digest(small), chunked(over, 16 * 1024), over.length);
+
+    await expect(write).rejects.toMatchObject({ code: 'DIGEST_MISMATCH' });
+    expect((await readdir(root)).sort()).toEqual(['blobs', 'tmp']);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('stops a source that runs past its size, and fails one that breaks off', async () => {
+    const long = chunked(Buffer.concat([small, small]), 16 * 1024);
+    await expect(store.write(smallDigest, long, small.length)).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `blob ${smallDigest}: more than the expected 65536 bytes`,
+    });
+    expect(long.destroyed).toBe(true);
+
+    const broken = store.write(smallDigest, dropping(small, 30_000), small.length);
+    await expect(broken).rejects.toMatchObject({
+      code: 'BLOB_INCOMPLETE',
+      message: `blob ${smallDigest}: stream failed: aborted`,
+    });
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it('refuses right bytes with a wrong size', async () => {
+    const write = store.write(smallDigest, chunked(small), small.length + 1);
+
+    await expect(write).rejects.toMatchObject({
+      code: 'DIGEST_MISMATCH',
+      message: `blob ${smallDigest}: 65536 bytes, expected 65537`,
+    });
+  });
+});
+
 describe('BlobStore.removeStaleTemp', () => {
   it('removes temp files older than the bound and keeps younger ones', async () => {
     const root = await mkdtemp(join(tmpdir(), 'cs-store-'));
