@@ -37,14 +37,21 @@ const TAGS = ['1.0', '1.1', '2.0', 'latest'];
 const BATCH_SIZE = 3;
 /**
  * On PGlite, whose process dies with its whole database (and the data dir's lock), a subset:
- * mostly points inside a transaction, where the embedded database must roll back on restart.
+ * points inside a transaction, where the embedded database must roll back on restart, and one
+ * at each other step where the store, the catalog or the run's row can disagree.
  */
 const PGLITE_POINTS: CrashPoint[] = [
+  'run.started',
+  'tags.page',
+  'child-manifest.fetched',
+  'blob.after-rename',
   'batch.blob.written',
   'batch.list.written',
   'join-rows.written',
+  'batch.tag.committed',
   'batch.signature.committed',
   'version.inside',
+  'version.committed',
 ];
 /** A point costs two CLI runs; an embedded database starts slowly on a loaded machine. */
 const POINT_TIMEOUT_MS = 240_000;
