@@ -137,12 +137,20 @@ describe('hostile digests and tags from the registry', () => {
     expect(summary.result).toBe('partial');
     const failed = [...summary.failed].sort((a, b) => a.reference.localeCompare(b.reference));
     const expected = [
-      ...Object.entries(BAD_DIGESTS).map(([tag, digest]) => ({
-        reference: tag,
-        code: 'DIGEST_INVALID',
-        message: `manifest ${sha256Digest(served.get(`/v2/${REPOSITORY}/manifests/${tag}`)!.bytes)}: manifests[1].digest: not a valid sha256 or sha512 digest: ${JSON.stringify(digest)}`,
-      })),
+      ...Object.entries(BAD_DIGESTS).map(([tag, digest]) => {
+        const list = sha256Digest(served.get(`/v2/${REPOSITORY}/manifests/${tag}`)!.bytes);
+        return {
+          repository: REPOSITORY,
+          reference: tag,
+          digest: list,
+          code: 'DIGEST_INVALID',
+          message:
+            `manifest ${list}: manifests[1].digest: ` +
+            `not a valid sha256 or sha512 digest: ${JSON.stringify(digest)}`,
+        };
+      }),
       {
+        repository: REPOSITORY,
         reference: BAD_LAYER.tag,
         code: 'DIGEST_INVALID',
         message: expect.stringContaining(
@@ -150,6 +158,7 @@ describe('hostile digests and tags from the registry', () => {
         ),
       },
       ...BAD_TAGS.map((tag) => ({
+        repository: REPOSITORY,
         reference: tag,
         code: 'REFERENCE_INVALID',
         message: `not a tag or digest: ${tag}`,
