@@ -76,7 +76,8 @@ export function summarize(profile: CpuProfile): string {
       const file = areaOf(frame.url, frame.functionName);
       if (seen.has(file)) continue;
       seen.add(file);
-      addTo(/^(src|bench|scripts)\//.test(file) ? inclusiveByOwnFile : inclusiveByArea, file, micros);
+      const own = /^(src|bench|scripts)\//.test(file);
+      addTo(own ? inclusiveByOwnFile : inclusiveByArea, file, micros);
     }
   });
   return [

@@ -62,6 +62,8 @@ export interface TargetResult {
 
 export interface BenchResults {
   startedAt: string;
+  /** The commit measured (`+dirty`: with uncommitted changes under src/); older results lack it. */
+  commit?: string;
   finishedAt: string;
   machine: {
     cpus: number;

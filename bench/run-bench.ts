@@ -3,6 +3,7 @@
  * generated repositories and measures container-sync against skopeo and the floor at each size.
  * Prints the tables and writes bench/results/<timestamp>.json and bench/results/latest.json.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,9 +17,26 @@ import { checksAt, evaluateTargets } from './targets';
 /** dist/bench -> the repository root. */
 const ROOT = resolve(__dirname, '../..');
 
+/** The commit measured, `+dirty` when the work tree had changes; undefined outside a clone. */
+function commitOf(root: string): string | undefined {
+  try {
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', root, ...args], { encoding: 'utf8' }).trim();
+    return (
+      git('rev-parse', '--short=12', 'HEAD') +
+      (git('status', '--porcelain', '--', 'src') ? '+dirty' : '')
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+const COMMIT = commitOf(ROOT);
+
 function collect(startedAt: string, loadAtStart: number[], sizes: SizeResult[]): BenchResults {
   return {
     startedAt,
+    ...(COMMIT && { commit: COMMIT }),
     finishedAt: new Date().toISOString(),
     machine: {
       cpus: os.cpus().length,

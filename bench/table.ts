@@ -79,7 +79,8 @@ export function renderTables(results: BenchResults): string {
   );
   const { machine, settings } = results;
   const about =
-    `${results.startedAt}, ${machine.cpus} x ${machine.cpuModel}, node ${machine.node}; ` +
+    `${results.startedAt}${results.commit ? `, commit ${results.commit}` : ''}, ` +
+    `${machine.cpus} x ${machine.cpuModel}, node ${machine.node}; ` +
     `container-sync concurrency ${settings.concurrency}, batch_size ${settings.batchSize}, ` +
     `policy ${settings.policy}; requests counted at ${settings.requestsCountedAt}.`;
   return [about, '', runs, '', ratios, '', targets, ''].join('\n');

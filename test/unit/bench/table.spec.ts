@@ -43,4 +43,10 @@ describe('renderTables', () => {
     );
     expect(lines.filter((line) => line.startsWith('| --- |'))).toHaveLength(3);
   });
+
+  it('names the commit measured where the results carry one', () => {
+    const [about] = renderTables({ ...results(), commit: '73d7694c1e2f' }).split('\n');
+
+    expect(about).toMatch(/^2026-12-03T19:00:00.000Z, commit 73d7694c1e2f, 2 x Test CPU, /);
+  });
 });
