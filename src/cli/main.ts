@@ -7,6 +7,7 @@ import type { Environment } from '../config/load-context';
 import { createLogger } from '../log/logger';
 import type { CommandContext } from './command-context';
 import { formatStatusTable } from './format-status-table';
+import { boundHeapGrowth } from './heap-growth';
 import { runMigrateCommand } from './migrate-command';
 import { runRunCommand } from './run-command';
 import { createPrinter, type Printer } from './printer';
@@ -102,6 +103,7 @@ function fallbackLogger(stream: LogStream): Logger {
 }
 
 if (require.main === module) {
+  boundHeapGrowth();
   const io: CliIo = {
     env: process.env,
     stdout: createPrinter(process.stdout),
