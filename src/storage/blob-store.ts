@@ -1,15 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { closeSync, fsync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import {
-  type FileHandle,
-  mkdir,
-  open,
-  readdir,
-  readFile,
-  rename,
-  rm,
-  stat,
-} from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { digestOf, parseDigest } from '../content/digest';
@@ -63,7 +54,6 @@ export class BlobStore {
       const info = statSync(path, { throwIfNoEntry: false });
       return info?.isFile() ? info.size : undefined;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw storageError(err, 'cannot stat blob', { digest, path });
     }
   }
@@ -105,9 +95,7 @@ export class BlobStore {
       throw err;
     }
 
-    crashPoint('blob.before-rename', { digest });
-    await rename(temp, target);
-    crashPoint('blob.after-rename', { digest });
+    publish(temp, target, where);
     return written.bytes ? { size: written.size, bytes: written.bytes } : { size: written.size };
   }
 
@@ -154,9 +142,7 @@ export class BlobStore {
       rmSync(temp, { force: true });
       throw storageError(err, 'cannot write blob', where);
     }
-    crashPoint('blob.before-rename', { digest: where.digest });
-    renameSync(temp, target);
-    crashPoint('blob.after-rename', { digest: where.digest });
+    publish(temp, target, where);
     return keepUpTo !== undefined && size <= keepUpTo ? { size, bytes } : { size };
   }
 
@@ -312,6 +298,18 @@ function checkWritten(
         ? `${written.size} bytes, expected ${expectedSize}`
         : undefined;
   if (problem) throw mismatch(problem, { ...where, expected: digest, actual });
+}
+
+/** A verified temp file becomes the blob by an atomic rename: the one step that shows it. */
+function publish(temp: string, target: string, where: ErrorData): void {
+  crashPoint('blob.before-rename', { digest: where.digest });
+  try {
+    renameSync(temp, target);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw storageError(err, 'cannot write blob', where);
+  }
+  crashPoint('blob.after-rename', { digest: where.digest });
 }
 
 /** A small blob's bytes into a new temp file, synced (on the thread pool) before it is closed. */
