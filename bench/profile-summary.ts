@@ -104,11 +104,16 @@ if (require.main === module) {
     process.stderr.write('usage: npm run bench:profile -- <file.cpuprofile>\n');
     process.exit(64);
   }
-  readFile(file, 'utf8').then(
-    (text) => process.stdout.write(summarize(JSON.parse(text) as CpuProfile)),
-    (err: unknown) => {
-      process.stderr.write(`cannot read ${file}: ${String(err)}\n`);
+  readFile(file, 'utf8')
+    .then((text) => {
+      const profile = JSON.parse(text) as Partial<CpuProfile>;
+      if (!Array.isArray(profile.nodes) || !Array.isArray(profile.samples)) {
+        throw new Error('not a V8 CPU profile (no nodes and samples)');
+      }
+      process.stdout.write(summarize(profile as CpuProfile));
+    })
+    .catch((err: unknown) => {
+      process.stderr.write(`cannot summarize ${file}: ${String(err)}\n`);
       process.exit(1);
-    },
-  );
+    });
 }

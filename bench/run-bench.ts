@@ -57,17 +57,30 @@ function collect(startedAt: string, loadAtStart: number[], sizes: SizeResult[]):
   };
 }
 
+/** The start time with dashes for colons, which some file systems refuse. */
+function resultsFile(startedAt: string): string {
+  return `${startedAt.replace(/:/g, '-')}.json`;
+}
+
 /** bench/results/<startedAt>.json and latest.json, the same content. */
 async function writeResults(results: BenchResults): Promise<void> {
   const dir = join(ROOT, 'bench', 'results');
   await mkdir(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
-  await writeFile(join(dir, `${results.startedAt.replace(/:/g, '-')}.json`), json);
+  await writeFile(join(dir, resultsFile(results.startedAt)), json);
   await writeFile(join(dir, 'latest.json'), json);
 }
 
+const USAGE = 'usage: npm run bench [-- --sizes 100,1000,5000] [--profile] [--keep]';
+
 async function main(): Promise<void> {
-  const args = parseBenchArgs(process.argv.slice(2));
+  let args: ReturnType<typeof parseBenchArgs>;
+  try {
+    args = parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+    process.exit(64);
+  }
   const startedAt = new Date().toISOString();
   const loadAtStart = os.loadavg();
   const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
@@ -84,6 +97,11 @@ async function main(): Promise<void> {
     if (!args.profile) await writeResults(results);
   }
   process.stdout.write(renderTables(results));
+  log(
+    args.profile
+      ? 'profiled: the timings above are slowed by the profiler, and no results were written'
+      : `results written to bench/results/${resultsFile(startedAt)} and latest.json`,
+  );
 }
 
 main().catch((err: unknown) => {
