@@ -1,7 +1,7 @@
 /**
  * `npm run bench:profile -- <file.cpuprofile>`: where a profiled cold sync spent its time. Prints
- * the self time of the busiest functions and packages, and the inclusive time of each of the
- * project's own files (a sample counts once per file on its stack).
+ * the self time of the busiest functions and packages, and the inclusive time of the project's
+ * own files and of packages (a sample counts once per file or package on its stack).
  */
 import { readFile } from 'node:fs/promises';
 
@@ -80,20 +80,15 @@ export function summarize(profile: CpuProfile): string {
       addTo(own ? inclusiveByOwnFile : inclusiveByArea, file, micros);
     }
   });
+  const sections: Array<[string, Map<string, number>]> = [
+    ['self time by function', selfByFunction],
+    ['self time by package or file', selfByArea],
+    ["inclusive time of the project's own files", inclusiveByOwnFile],
+    ['inclusive time of packages and runtime parts', inclusiveByArea],
+  ];
   return [
     `sampled ${(all / 1e6).toFixed(2)} s`,
-    '',
-    'self time by function',
-    ...rows(selfByFunction, all),
-    '',
-    'self time by package or file',
-    ...rows(selfByArea, all),
-    '',
-    "inclusive time of the project's own files",
-    ...rows(inclusiveByOwnFile, all),
-    '',
-    'inclusive time of packages and runtime parts',
-    ...rows(inclusiveByArea, all),
+    ...sections.flatMap(([title, totals]) => ['', title, ...rows(totals, all)]),
     '',
   ].join('\n');
 }

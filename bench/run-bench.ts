@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPOSITORY_DEFAULTS } from '../src/config/repository-defaults';
-import { parseBenchArgs } from './args';
+import { type BenchArgs, parseBenchArgs } from './args';
 import { measureSize } from './measure-size';
 import type { BenchResults, SizeResult } from './results';
 import { renderTables } from './table';
@@ -74,7 +74,7 @@ async function writeResults(results: BenchResults): Promise<void> {
 const USAGE = 'usage: npm run bench [-- --sizes 100,1000,5000] [--profile] [--keep]';
 
 async function main(): Promise<void> {
-  let args: ReturnType<typeof parseBenchArgs>;
+  let args: BenchArgs;
   try {
     args = parseBenchArgs(process.argv.slice(2));
   } catch (err) {
